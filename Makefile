@@ -1,0 +1,33 @@
+# Two commands do all set-up on a fresh machine (see README):
+#   make run    create .venv/, install, build the index if stale, start the app
+#   make test   the same set-up, then the whole test suite
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test install index eval bench clean
+
+run: install index
+	$(PY) app.py
+
+test: install index
+	$(PY) -m pytest
+
+install: $(STAMP)
+
+# torch first, from the CPU wheel: letting sentence-transformers resolve torch
+# pulls the CUDA build and several GB of nvidia packages.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+index: install
+	$(PY) -m retrieval build --if-stale
+
+clean:
+	rm -rf $(VENV) index/*.faiss index/*.json index/*.npy reports

@@ -1,0 +1,107 @@
+"""What a clinic changes without touching code (CONTRACT.md §5).
+
+Read from `settings.toml` at the repository root (or the file named by
+CHATBOT_SETTINGS), then from environment variables CHATBOT_<NAME> (e.g.
+CHATBOT_COUNTRY=GB, CHATBOT_ALLOWED_ORIGINS="https://clinic.example"). Every
+field has a default, so no file is needed. See settings.example.toml.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(__file__).resolve().parent / "data"
+ENV_PREFIX = "CHATBOT_"
+
+
+class SettingsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    # where things are
+    corpus_dir: Path = ROOT / "corpus"
+    index_dir: Path = ROOT / "index"
+    # retrieval
+    k: int = 5
+    # phone numbers in escalation messages: a country preset from data/countries.toml,
+    # and any single number overridden here
+    country: str = "default"
+    emergency_number: str = ""
+    urgent_care_line: str = ""
+    crisis_line: str = ""
+    # the embedded chat
+    clinic_name: str = "Spine health information"
+    primary_color: str = "#0b5394"
+    accent_color: str = "#b3261e"
+    # origins allowed to embed the chat or call the API from a browser;
+    # same origin and localhost are always allowed
+    allowed_origins: tuple[str, ...] = ()
+    # privacy: nothing a patient types is stored unless these are on
+    log_feedback: bool = False
+    log_questions: bool = False
+    feedback_db: Path = ROOT / "var" / "feedback.sqlite3"
+    # limits for the HTTP API
+    max_question_chars: int = 2000
+    max_body_bytes: int = 64_000
+    rate_limit_per_minute: int = 30
+    # Gradio: how many chat answers may run at the same time
+    concurrency: int = 8
+
+    def phone_numbers(self) -> dict[str, str]:
+        presets = tomllib.loads((DATA_DIR / "countries.toml").read_text(encoding="utf-8"))
+        preset = presets.get(self.country) or presets.get(self.country.upper()) or presets["default"]
+        return {
+            "emergency_number": self.emergency_number or preset["emergency_number"],
+            "urgent_care_line": self.urgent_care_line or preset["urgent_care_line"],
+            "crisis_line": self.crisis_line or preset["crisis_line"],
+        }
+
+
+def _coerce(name: str, kind: Any, value: Any) -> Any:
+    kind = str(kind)
+    try:
+        if "Path" in kind:
+            path = Path(str(value)).expanduser()
+            return path if path.is_absolute() else ROOT / path
+        if kind == "int":
+            return int(value)
+        if kind == "bool":
+            if isinstance(value, bool):
+                return value
+            return str(value).strip().lower() in ("1", "true", "yes", "on")
+        if "tuple" in kind:
+            if isinstance(value, str):
+                value = value.split(",")
+            return tuple(str(v).strip() for v in value if str(v).strip())
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"setting {name!r} has an invalid value {value!r}") from exc
+
+
+def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ) if env is None else env
+    path = path or Path(env.get(f"{ENV_PREFIX}SETTINGS", ROOT / "settings.toml"))
+    values: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            values.update(tomllib.loads(path.read_text(encoding="utf-8")))
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{path} is not valid TOML: {exc}") from exc
+    fields = {f.name: f for f in dataclasses.fields(Settings)}
+    unknown = sorted(set(values) - set(fields))
+    if unknown:
+        raise SettingsError(f"{path} has unknown settings: {', '.join(unknown)}")
+    for name in fields:
+        if f"{ENV_PREFIX}{name.upper()}" in env:
+            values[name] = env[f"{ENV_PREFIX}{name.upper()}"]
+    typed = {name: _coerce(name, fields[name].type, value) for name, value in values.items()}
+    return Settings(**typed)
+

@@ -1,0 +1,55 @@
+"""Shared fixtures.
+
+Unit tests use small inputs and a fake embedder; tests under integration/ use the
+real model and index (loaded once per session, built first if missing or stale).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# a clinic's local settings.toml must not change what the tests see
+os.environ["CHATBOT_SETTINGS"] = str(ROOT / "tests" / "no-such-settings.toml")
+
+
+class FakeEmbedder:
+    """Deterministic unit vectors from a hash of the text: no model, milliseconds."""
+
+    def __init__(self, dim: int = 16) -> None:
+        self.dim = dim
+
+    def _vector(self, text: str) -> np.ndarray:
+        seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
+        v = np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
+        return v / np.linalg.norm(v)
+
+    def encode_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self._vector(text)
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture(scope="session")
+def settings():
+    from retrieval.settings import load_settings
+
+    return load_settings()
+
+
+@pytest.fixture(scope="session")
+def engine(settings):
+    from retrieval.engine import Engine
+
+    return Engine.load(settings, rebuild_if_stale=True)
