@@ -101,6 +101,17 @@ class Escalation:
         return {"level": self.level, "category": self.category, "message": self.message}
 
 
+@dataclass(frozen=True)
+class Warning:
+    """One conditional warning line for a question *about* a red flag (not having it)."""
+
+    category: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"category": self.category, "message": self.message}
+
+
 @dataclass
 class Answer:
     question: str
@@ -110,11 +121,12 @@ class Answer:
     disclaimer: str
     abstained: bool = False
     escalation: Escalation | None = None
+    warning: Warning | None = None
     latency_ms: float = 0.0
     id: str = ""
     body: str = ""  # only the cited sentences (the `answer` field also holds fixed text)
     notices: list[str] = field(default_factory=list)  # fixed notices shown after the body
-    reason: str = ""  # why it abstained: out_of_scope | not_covered | empty | error ...
+    reason: str = ""  # out_of_scope | not_covered | empty | too_long | error | escalated, or "" when answered
     error: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -124,6 +136,7 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "retrieved": [p.to_dict() for p in self.retrieved],
             "escalation": self.escalation.to_dict() if self.escalation else None,
+            "warning": self.warning.to_dict() if self.warning else None,
             "abstained": self.abstained,
             "disclaimer": self.disclaimer,
             "latency_ms": round(self.latency_ms, 2),
