@@ -1,0 +1,73 @@
+"""Shared machinery for the rule files (red_flags.toml, scope.toml): how typed text is
+normalised before matching, and how patterns with {VOCAB} words are compiled."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from .textnorm import fold
+
+_MACRO = re.compile(r"\{([A-Z][A-Z_]*)\}")
+_SENTENCE_END = re.compile(r"[.?!\n]+")
+
+
+class RuleFileError(ValueError):
+    pass
+
+
+def expand(pattern: str, vocab: Mapping[str, str]) -> str:
+    """Replace {NAME} by the vocabulary entry, recursively; unknown names are an error."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in vocab:
+            raise RuleFileError(f"unknown vocabulary word {{{name}}} in pattern {pattern!r}")
+        return f"(?:{expand(vocab[name], vocab)})"
+
+    return _MACRO.sub(replace, pattern)
+
+
+def compile_all(patterns: Iterable[str], vocab: Mapping[str, str]) -> tuple[re.Pattern[str], ...]:
+    compiled = []
+    for pattern in patterns:
+        try:
+            compiled.append(re.compile(expand(pattern, vocab)))
+        except re.error as exc:
+            raise RuleFileError(f"bad pattern {pattern!r}: {exc}") from exc
+    return tuple(compiled)
+
+
+class Normaliser:
+    """fold() plus the text-speak table: "cnt pee" -> "can't pee"."""
+
+    def __init__(self, replacements: Mapping[str, str]) -> None:
+        table = {fold(k): fold(v) for k, v in replacements.items()}
+        keys = sorted(table, key=len, reverse=True)
+        self._table = table
+        self._pattern = re.compile(r"(?<![\w'])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w'])") if keys else None
+
+    @classmethod
+    def from_file(cls, path: Path) -> Normaliser:
+        return cls(tomllib.loads(path.read_text(encoding="utf-8")).get("replace", {}))
+
+    def __call__(self, text: str) -> str:
+        folded = fold(text)
+        if self._pattern is None:
+            return folded
+        return self._pattern.sub(lambda m: self._table[m.group(1)], folded)
+
+
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Start and end of the sentence around text[start:end]."""
+    left = 0
+    for m in _SENTENCE_END.finditer(text, 0, start):
+        left = m.end()
+    right_match = _SENTENCE_END.search(text, end)
+    return left, right_match.start() if right_match else len(text)
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
