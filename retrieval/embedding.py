@@ -105,30 +105,41 @@ class Embedder:
 
     def encode_query(self, text: str) -> np.ndarray:
         """One normalised float32 vector; repeated questions come from a small cache."""
-        with self._lock:
-            cached = self._cache.get(text)
-            if cached is not None:
-                self._cache.move_to_end(text)
-                return cached
-            if self._transformer is None:
-                self._load_query_model()
-            vector = self._encode_uncached(text)
-            vector.setflags(write=False)
-            self._cache[text] = vector
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-            return vector
+        return self.encode_queries([text])[0]
 
-    def _encode_uncached(self, text: str) -> np.ndarray:
+    def encode_queries(self, texts: list[str]) -> list[np.ndarray]:
+        """Vectors for several short texts, the uncached ones in one forward pass."""
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+            if missing:
+                if self._transformer is None:
+                    self._load_query_model()
+                for text, vector in zip(missing, self._encode_batch(missing), strict=True):
+                    vector.setflags(write=False)
+                    self._cache[text] = vector
+            out = []
+            for text in texts:
+                self._cache.move_to_end(text)
+                out.append(self._cache[text])
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+            return out
+
+    def _encode_batch(self, texts: list[str]) -> list[np.ndarray]:
         import torch
 
-        encoding = self._tokenizer.encode(text)
+        encodings = self._tokenizer.encode_batch(texts)
+        width = max(len(e.ids) for e in encodings)
+
+        def padded(rows: list[list[int]]) -> torch.Tensor:
+            return torch.tensor([row + [0] * (width - len(row)) for row in rows], dtype=torch.long)
+
         with torch.inference_mode():
-            ids = torch.tensor([encoding.ids], dtype=torch.long)
-            attention = torch.tensor([encoding.attention_mask], dtype=torch.long)
-            types = torch.tensor([encoding.type_ids], dtype=torch.long)
+            ids = padded([e.ids for e in encodings])
+            attention = padded([e.attention_mask for e in encodings])
+            types = padded([e.type_ids for e in encodings])
             hidden = self._transformer(input_ids=ids, attention_mask=attention, token_type_ids=types).last_hidden_state
             mask = attention.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
             pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
-        return pooled[0].numpy().astype(np.float32)
+        return [row.numpy().astype(np.float32) for row in pooled]

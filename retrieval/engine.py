@@ -1,6 +1,11 @@
 """The one answer() path every interface shares: CLI, HTTP, Gradio, evaluation.
 
-question -> clean -> search -> relevant enough? -> compose cited answer -> Answer
+question -> clean -> red flags (patterns, then similarity) -> scope -> search
+         -> relevant enough? -> compose cited answer -> Answer
+
+An emergency or crisis escalation ends the path: the person sees the escalation and
+the disclaimer, and no self-care advice. An urgent escalation comes first and the
+answer may follow.
 
 The engine holds the loaded-once model and index; nothing else is global.
 `answer()` never raises: a failure becomes an Answer with an `error` field,
@@ -24,6 +29,8 @@ from .index_store import IndexUnavailable, LoadedIndex, build_index, index_statu
 from .lexical import LexicalIndex, QueryExpander
 from .messages import Messages
 from .models import Answer, Passage
+from .safety import RedFlagChecker, SafetyResult
+from .scope import NOT_COVERED, OUT_OF_SCOPE, ScopeChecker
 from .search import Searcher, SearchResult, SearchWeights
 from .settings import DATA_DIR, Settings, load_settings
 from .textnorm import clean_input
@@ -31,6 +38,7 @@ from .textnorm import clean_input
 log = logging.getLogger("retrieval")
 
 MAX_K = 20
+MAX_SAFETY_CHARS = 20_000  # red flags are looked for in this much of even an over-long message
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,18 @@ class Engine:
         lexical = LexicalIndex(index.chunks)
         expander = QueryExpander.from_file(DATA_DIR / "lay_terms.toml", lexical.vocabulary)
         self.searcher = Searcher(index, embedder, expander, lexical, self.tuning.search)
+        self.safety = RedFlagChecker(settings)
+        self.scope = ScopeChecker(self.safety.normalise)
+
+    def encode_texts(self, texts: list[str]) -> list:
+        """Vectors as search makes them (text-speak fixed, lay terms added), in one batch;
+        a one-sentence question is embedded once for safety, scope and search together."""
+        return self.embedder.encode_queries([self.searcher.expander.expand(self.safety.normalise(t)) for t in texts])
+
+    def embed_examples(self) -> None:
+        """Embed the safety and scope example statements (once, at start-up)."""
+        self.safety.embed_examples(self.encode_texts)
+        self.scope.embed_examples(self.encode_texts)
 
     @classmethod
     def load(
@@ -97,7 +117,7 @@ class Engine:
                 say(f"Rebuilding the index: {status.reason}.")
             build_index(settings.corpus_dir, settings.index_dir, embedder, progress=progress)
         engine = cls(settings, load_index(settings.index_dir), embedder)
-        embedder.warm_up()
+        engine.embed_examples()
         return engine
 
     # -- the answer path -------------------------------------------------------
@@ -121,12 +141,34 @@ class Engine:
         k = max(1, min(MAX_K, int(k or self.settings.k)))
         if not any(ch.isalnum() for ch in text):
             return self._fixed(text, self.messages.empty, reason="empty")
+
+        # 1. red flags, before anything else, in everything the person typed
+        safety = self.safety.assess_patterns(text[:MAX_SAFETY_CHARS])
+        if safety.stops_answer:
+            return self._escalated(text, safety)
         if len(text) > self.settings.max_question_chars:
-            return self._fixed(text, self.messages.too_long, reason="too_long")
+            return self._fixed(text, self.messages.too_long, reason="too_long", safety=safety)
+        # embed the whole question and each sentence that reports something, in one batch
+        self.encode_texts([text, *self.safety.reportable_sentences(text)])
+        safety = self.safety.assess_similarity(text, self.encode_texts, safety)
+        if safety.stops_answer:
+            return self._escalated(text, safety)
         turns = normalize_history(history)
-        result = self.searcher.search(search_query(text, turns), k)
+        reminder = "" if safety.escalation else (self.safety.reminder(turns) or "")
+
+        # 2. is it something the article can answer?
+        verdict = self.scope.check(text, self.encode_texts([text])[0])
+        if verdict.kind == OUT_OF_SCOPE:
+            return self._fixed(text, self.messages.out_of_scope, "out_of_scope", safety=safety, reminder=reminder)
+        if verdict.kind == NOT_COVERED:
+            return self._fixed(text, self.messages.not_covered, "not_covered", safety=safety, reminder=reminder)
+
+        # 3. search and compose
+        result = self.searcher.search(self.safety.normalise(search_query(text, turns)), k)
         if not self.is_covered(result):
-            return self._fixed(text, self.messages.not_covered, reason="not_covered", retrieved=result)
+            reason = "not_covered" if verdict.anchored else "out_of_scope"
+            notice = self.messages.not_covered if verdict.anchored else self.messages.out_of_scope
+            return self._fixed(text, notice, reason, retrieved=result, safety=safety, reminder=reminder)
         body, citations = compose(result, self.index, self.tuning.compose)
         reply = Answer(
             question=text,
@@ -134,8 +176,12 @@ class Engine:
             citations=citations,
             retrieved=result.passages,
             disclaimer=self.messages.disclaimer,
+            escalation=safety.escalation,
+            warning=safety.warning,
+            reminder=reminder,
             id=uuid.uuid4().hex[:16],
             body=body,
+            notices=[self.messages.medication_notice] if verdict.medication else [],
         )
         reply.answer = self.render(reply)
         return reply
@@ -143,25 +189,52 @@ class Engine:
     def search(self, question: str, k: int | None = None) -> list[Passage]:
         """Ranked passages for a question, without composing an answer."""
         k = max(1, min(MAX_K, int(k or self.settings.k)))
-        return self.searcher.search(clean_input(question), k).passages
+        return self.searcher.search(self.safety.normalise(clean_input(question)), k).passages
 
     def is_covered(self, result: SearchResult) -> bool:
         return bool(result.passages) and result.passages[0].score >= self.tuning.abstain.min_score
 
     def render(self, reply: Answer) -> str:
-        """The Markdown a person reads: escalation first, cited body, notices, disclaimer."""
+        """The Markdown a person reads: escalation first, then a reminder of an earlier one,
+        the cited answer, its warning line, fixed notices, and the disclaimer."""
         parts = []
         if reply.escalation:
             parts.append(f"**{reply.escalation.message}**")
+        if reply.reminder:
+            parts.append(f"**{reply.reminder}**")
         if reply.body:
             parts.append(reply.body)
+        if reply.warning:
+            parts.append(f"**{reply.warning.message}**")
         parts.extend(reply.notices)
         parts.append(f"_{reply.disclaimer}_")
         return "\n\n".join(parts)
 
+    def _escalated(self, question: str, safety: SafetyResult) -> Answer:
+        """Emergency or crisis: the escalation and the disclaimer, nothing else."""
+        reply = Answer(
+            question=question,
+            answer="",
+            citations=[],
+            retrieved=[],
+            disclaimer=self.messages.disclaimer,
+            escalation=safety.escalation,
+            id=uuid.uuid4().hex[:16],
+            reason="escalated",
+        )
+        reply.answer = self.render(reply)
+        return reply
+
     def _fixed(
-        self, question: str, text: str, reason: str = "", retrieved: SearchResult | None = None
+        self,
+        question: str,
+        text: str,
+        reason: str = "",
+        retrieved: SearchResult | None = None,
+        safety: SafetyResult | None = None,
+        reminder: str = "",
     ) -> Answer:
+        """A declined or refused question: fixed text only, after any escalation."""
         reply = Answer(
             question=question,
             answer="",
@@ -169,6 +242,9 @@ class Engine:
             retrieved=retrieved.passages if retrieved else [],
             disclaimer=self.messages.disclaimer,
             abstained=True,
+            escalation=safety.escalation if safety else None,
+            warning=safety.warning if safety else None,
+            reminder=reminder,
             id=uuid.uuid4().hex[:16],
             notices=[text],
             reason=reason,

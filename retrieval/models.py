@@ -125,6 +125,7 @@ class Answer:
     latency_ms: float = 0.0
     id: str = ""
     body: str = ""  # only the cited sentences (the `answer` field also holds fixed text)
+    reminder: str = ""  # a short reminder when an earlier turn escalated
     notices: list[str] = field(default_factory=list)  # fixed notices shown after the body
     reason: str = ""  # out_of_scope | not_covered | empty | too_long | error | escalated, or "" when answered
     error: str | None = None
@@ -142,6 +143,7 @@ class Answer:
             "latency_ms": round(self.latency_ms, 2),
             "id": self.id,
             "body": self.body,
+            "reminder": self.reminder,
             "notices": list(self.notices),
             "reason": self.reason,
         }

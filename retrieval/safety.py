@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +31,9 @@ from .settings import DATA_DIR, Settings
 LEVELS = ("emergency", "crisis", "urgent")  # most urgent first
 STOPS_ANSWER = frozenset({"emergency", "crisis"})  # no self-care advice after these
 _NEGATION_REACH = 5  # words before a match a negation can reach, within its clause
+MAX_SIMILARITY_SENTENCES = 8  # the similarity layer reads at most this many sentences ...
+MAX_SIMILARITY_CHARS = 400  # ... of at most this length each
+_SENTENCE_WITH_END = re.compile(r"([^.?!\n]+)([.?!\n]*)")
 
 
 @dataclass(frozen=True)
@@ -118,21 +121,44 @@ class RedFlagChecker:
             for name, c in data["categories"].items()
         }
         self.reminders = {k: fill(v, settings) for k, v in data["reminders"].items()}
-        self.similarity_threshold = float(data["semantic"]["threshold"])
+        semantic = data["semantic"]
+        self.similarity_threshold = float(semantic["threshold"])
+        self.similarity_margin = float(semantic["margin"])
+        self.negatives = tuple(semantic.get("negatives", []))
         self._example_vectors: dict[str, np.ndarray] = {}
+        self._negative_vectors: np.ndarray | None = None
         for rule in self.rules:
             if rule.category not in self.categories or rule.level not in self.categories[rule.category].messages:
                 raise ValueError(f"rule {rule.id}: no {rule.level} message for category {rule.category}")
 
     # -- the similarity layer needs the embedding model ---------------------------
-    def embed_examples(self, encode) -> None:
-        """Embed each category's example statements once (encode: str -> unit vector)."""
+    def embed_examples(self, encode: Callable[[list[str]], list[np.ndarray]]) -> None:
+        """Embed each category's example statements and the benign ones, once."""
         self._example_vectors = {
-            name: np.stack([encode(e) for e in c.examples]) for name, c in self.categories.items() if c.examples
+            name: np.stack(encode(list(c.examples))) for name, c in self.categories.items() if c.examples
         }
+        self._negative_vectors = np.stack(encode(list(self.negatives))) if self.negatives else None
 
     def similarities(self, vector: np.ndarray) -> dict[str, float]:
         return {name: float(np.max(vectors @ vector)) for name, vectors in self._example_vectors.items()}
+
+    def benign_similarity(self, vector: np.ndarray) -> float:
+        return float(np.max(self._negative_vectors @ vector)) if self._negative_vectors is not None else 0.0
+
+    def reportable_sentences(self, message: str) -> list[str]:
+        """Sentences that say something is happening (not questions, not negated, not about
+        the past): what the similarity layer looks at."""
+        out = []
+        for match in _SENTENCE_WITH_END.finditer(message):
+            sentence = match.group(1).strip()
+            text = self.normalise(sentence)
+            if not text or "?" in match.group(2):
+                continue
+            if not (self._asking.search(text) or self._negation.search(text) or self._past.search(text)):
+                out.append(sentence[:MAX_SIMILARITY_CHARS])
+            if len(out) == MAX_SIMILARITY_SENTENCES:
+                break
+        return out
 
     # -- pattern layer ------------------------------------------------------------
     def _negated(self, text: str, start: int) -> bool:
@@ -225,29 +251,32 @@ class RedFlagChecker:
                 result.warning = Warning(category.name, category.warning)
         return result
 
-    def assess_similarity(self, message: str, vectors: Sequence[np.ndarray], result: SafetyResult) -> SafetyResult:
-        """Escalate on a paraphrase the patterns missed: any sentence vector close to a
-        category's examples. Skipped when the patterns already escalated, when the message
-        only asks about red flags, or when the closest sentence is negated."""
-        if result.escalation is not None or not self._example_vectors or result.warning is not None:
+    def assess_similarity(
+        self, message: str, encode: Callable[[list[str]], list[np.ndarray]], result: SafetyResult
+    ) -> SafetyResult:
+        """Escalate on a paraphrase the patterns missed: a reported sentence close to a
+        category's examples and clearly closer to them than to any benign statement.
+        Skipped when the patterns already escalated or found a question about a red flag."""
+        if result.escalation is not None or result.warning is not None or not self._example_vectors:
             return result
-        text = self.normalise(message)
-        if self._negation.search(text):
-            return result
-        best_category, best_score = None, self.similarity_threshold
-        for vector in vectors:
+        best: tuple[float, str] | None = None
+        reported = self.reportable_sentences(message)
+        for vector in encode(reported) if reported else []:
+            benign = self.benign_similarity(vector)
             for category, score in self.similarities(vector).items():
-                if score >= best_score:
-                    best_category, best_score = category, score
-        if best_category is None:
+                if score >= self.similarity_threshold and score - benign >= self.similarity_margin:
+                    if best is None or score > best[0]:
+                        best = (score, category)
+        if best is None:
             return result
-        category = self.categories[best_category]
+        category = self.categories[best[1]]
         level = category.default_level
+        text = self.normalise(message)
         third = self._third_party(text, text)
         book = category.third_party if third and level in category.third_party else category.messages
-        result.escalation = Escalation(level, best_category, book[level])
+        result.escalation = Escalation(level, category.name, book[level])
         result.third_party = third
-        result.findings.append(Finding("similar", best_category, level, "report", text))
+        result.findings.append(Finding("similar", category.name, level, "report", text))
         return result
 
     def reminder(self, history: Sequence[Turn]) -> str | None:
