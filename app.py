@@ -1,32 +1,38 @@
-"""Patient chat: `python app.py [--host 127.0.0.1] [--port 7860]` (env HOST, PORT).
+"""Patient chat, clinic HTTP API and embed: `python app.py [--host 127.0.0.1] [--port 7860]`.
 
-Builds the index first when it is missing or out of date, and says so.
+Also env HOST and PORT. Builds the index first when it is missing or out of date,
+and says so. Serves / (chat), /embed (compact chat), POST /api/ask, GET /health and
+/docs (API docs); see README "Web app" and CONTRACT §4.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Mapping, Sequence
 
-import gradio as gr
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry calls from a patient-facing app
 
-from retrieval.engine import Engine
+
+def parse_args(argv: Sequence[str] | None = None, env: Mapping[str, str] = os.environ) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Serve the patient chat, /embed and the HTTP API.")
+    parser.add_argument("--host", default=env.get("HOST", "127.0.0.1"), help="default: env HOST or 127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(env.get("PORT", "7860")), help="default: env PORT or 7860")
+    return parser.parse_args(argv)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "7860")))
-    args = parser.parse_args()
+    args = parse_args()
+
+    import uvicorn  # the heavy imports (model, Gradio) only after the arguments are fine
+
+    from retrieval.engine import Engine
+    from retrieval.web.server import create_app
 
     engine = Engine.load(rebuild_if_stale=True, progress=True, say=print)
-
-    def chat(message: str, history: list[dict]) -> str:
-        return engine.answer(message, history=history).answer
-
-    demo = gr.ChatInterface(chat, api_name="chat", title="Spine health information")
-    demo.queue(default_concurrency_limit=engine.settings.concurrency)
-    demo.launch(server_name=args.host, server_port=args.port)
+    app = create_app(engine)
+    print(f"Serving on http://{args.host}:{args.port}/ (API docs: /docs, embed: /embed)", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
 
 
 if __name__ == "__main__":

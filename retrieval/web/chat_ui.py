@@ -1,0 +1,229 @@
+"""The patient chat as Gradio Blocks: the full page (/) and the compact embed (/embed).
+
+Layout, top to bottom: clinic title and intro (full page only), the disclaimer
+(always visible), the conversation (a polite live region; each answer carries its
+escalation alert, [n] markers and a collapsible Sources list), example questions,
+and the labelled question box with its Ask button.
+
+The conversation lives on the server in a per-session `Conversation`; the browser
+sends only the new question. Every question goes through `engine.answer()` with the
+earlier turns, so follow-ups such as "what about surgery?" use the conversation.
+`/chat` (api_name="chat") is the same path for `gradio_client`: it returns the
+answer object of CONTRACT §1 and keeps the conversation per client session.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import gradio as gr
+
+from .api import AnswerEngine
+from .feedback import FeedbackRecord, FeedbackStore
+from .limits import RateLimiter
+from .render import answer_message, notice_message, user_message
+from .texts import UiTexts
+
+STATE_TTL_SECONDS = 4 * 3600  # a forgotten tab's conversation is dropped after this
+
+
+@dataclass(frozen=True)
+class AnswerRef:
+    """What feedback on one shown answer may store."""
+
+    answer_id: str
+    chunk_ids: tuple[str, ...]
+    question: str
+
+
+@dataclass
+class Conversation:
+    """One browser session: what the engine sees, what the chat shows, which answer is where."""
+
+    turns: list[dict[str, str]] = field(default_factory=list)  # plain text, for engine.answer(history=)
+    messages: list[dict[str, str]] = field(default_factory=list)  # the chat's messages (escaped Markdown)
+    answers: dict[int, AnswerRef] = field(default_factory=dict)  # chat message index -> answer
+
+    def add_question(self, text: str) -> None:
+        self.messages.append({"role": "user", "content": user_message(text)})
+
+    def add_answer(self, question: str, reply: dict[str, Any], shown: str) -> None:
+        self.messages.append({"role": "assistant", "content": shown})
+        self.answers[len(self.messages) - 1] = AnswerRef(
+            answer_id=str(reply.get("id", "")),
+            chunk_ids=tuple(str(c.get("chunk_id", "")) for c in reply.get("citations", [])),
+            question=question,
+        )
+        self.turns.append({"role": "user", "content": question})
+        self.turns.append({"role": "assistant", "content": str(reply.get("body") or reply.get("answer") or "")})
+
+    def add_notice(self, shown: str) -> None:
+        self.messages.append({"role": "assistant", "content": shown})
+
+
+def client_of(request: gr.Request | None) -> str:
+    client = getattr(request, "client", None)
+    return str(getattr(client, "host", None) or "unknown")
+
+
+def verdict_of(liked: Any) -> str | None:
+    if liked is True or liked == "Like":
+        return "like"
+    if liked is False or liked == "Dislike":
+        return "dislike"
+    return None
+
+
+class ChatHandlers:
+    """The chat's event functions; thin wrappers around engine.answer()."""
+
+    def __init__(
+        self, engine: AnswerEngine, texts: UiTexts, limiter: RateLimiter, feedback: FeedbackStore | None
+    ) -> None:
+        self.engine = engine
+        self.texts = texts
+        self.limiter = limiter
+        self.feedback = feedback
+
+    def ask(
+        self, message: str, conversation: Conversation | None, request: gr.Request | None = None
+    ) -> Iterator[tuple[Any, Any, Conversation]]:
+        """Show the question at once, then the answer."""
+        conversation = conversation or Conversation()
+        text = message if isinstance(message, str) else ""
+        if not text.strip():
+            yield gr.skip(), gr.skip(), conversation
+            return
+        conversation.add_question(text)
+        yield list(conversation.messages), "", conversation
+        if self.limiter.check(client_of(request)) is not None:
+            conversation.add_notice(notice_message(self.texts.too_many_requests))
+        else:
+            reply = self.engine.answer(text, history=list(conversation.turns)).to_dict()
+            conversation.add_answer(text, reply, answer_message(reply, self.texts))
+        yield list(conversation.messages), gr.skip(), conversation
+
+    def ask_example(
+        self, conversation: Conversation | None, event: gr.SelectData, request: gr.Request | None = None
+    ) -> Iterator[tuple[Any, Any, Conversation]]:
+        value = event.value
+        text = str(value.get("text", "")) if isinstance(value, dict) else str(value or "")
+        yield from self.ask(text, conversation, request)
+
+    def api_chat(
+        self, message: str, turns: list[dict[str, str]] | None, request: gr.Request | None = None
+    ) -> tuple[dict[str, Any], list[dict[str, str]]]:
+        """`/chat` for gradio_client: the answer object; the conversation is kept per client session."""
+        turns = list(turns or [])
+        if self.limiter.check(client_of(request)) is not None:
+            raise gr.Error(self.texts.too_many_requests)
+        reply = self.engine.answer(message, history=list(turns)).to_dict()
+        return reply, [
+            *turns,
+            {"role": "user", "content": str(reply.get("question", message))},
+            {"role": "assistant", "content": str(reply.get("body") or reply.get("answer") or "")},
+        ]
+
+    def like(self, conversation: Conversation | None, event: gr.LikeData) -> None:
+        if self.feedback is None or conversation is None:
+            return
+        index = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
+        ref = conversation.answers.get(int(index))
+        verdict = verdict_of(event.liked)
+        if ref is None or verdict is None or not ref.answer_id:
+            return
+        self.feedback.record(FeedbackRecord(ref.answer_id, ref.chunk_ids, verdict, question=ref.question))
+        gr.Info(self.texts.feedback_thanks)
+
+    @staticmethod
+    def clear() -> tuple[list[dict[str, str]], Conversation]:
+        return [], Conversation()
+
+
+def disclaimer_html(heading: str, disclaimer: str) -> str:
+    return (
+        f'<section id="disclaimer-text" aria-label="{html.escape(heading)}">'
+        f"<p><strong>{html.escape(heading)}:</strong> {html.escape(disclaimer)}</p></section>"
+    )
+
+
+def build_chat(handlers: ChatHandlers, disclaimer: str, *, compact: bool, concurrency: int) -> gr.Blocks:
+    texts = handlers.texts
+    with gr.Blocks(title=texts.title, analytics_enabled=False, fill_height=compact) as blocks:
+        conversation = gr.State(None, time_to_live=STATE_TTL_SECONDS)
+        if not compact:
+            gr.HTML(f"<h1>{html.escape(texts.title)}</h1>", elem_id="clinic-title")
+            gr.Markdown(texts.intro, elem_id="intro")
+        else:
+            gr.HTML(f'<p class="embed-title">{html.escape(texts.title)}</p>', elem_id="clinic-title")
+        gr.HTML(disclaimer_html(texts.disclaimer_heading, disclaimer), elem_id="disclaimer")
+        chatbot = gr.Chatbot(
+            label=texts.conversation_label,
+            show_label=False,
+            elem_id="chat",
+            layout="panel",
+            height=300 if compact else 520,
+            min_height=240,
+            latex_delimiters=[],
+            sanitize_html=True,
+            allow_tags=False,
+            render_markdown=True,
+            buttons=["copy"],
+            feedback_options=("Like", "Dislike"),
+            group_consecutive_messages=False,
+            examples=[{"text": q} for q in texts.examples],
+            autoscroll=True,
+        )
+        with gr.Row(equal_height=False, elem_id="ask-row"):
+            question = gr.Textbox(
+                label=texts.question_label,
+                placeholder=texts.question_placeholder,
+                lines=1,
+                max_lines=6,
+                max_length=handlers.engine.settings.max_question_chars,
+                autofocus=False,
+                submit_btn=False,
+                elem_id="question",
+                scale=5,
+            )
+            ask_button = gr.Button(texts.ask_button, variant="primary", elem_id="ask", scale=1, min_width=80)
+
+        chat_outputs = [chatbot, question, conversation]
+        gr.on(
+            [question.submit, ask_button.click],
+            handlers.ask,
+            inputs=[question, conversation],
+            outputs=chat_outputs,
+            api_visibility="private",
+            show_progress="minimal",
+            trigger_mode="once",
+        )
+        chatbot.example_select(
+            handlers.ask_example,
+            inputs=[conversation],
+            outputs=chat_outputs,
+            api_visibility="private",
+            show_progress="minimal",
+        )
+        chatbot.clear(handlers.clear, outputs=[chatbot, conversation], api_visibility="private", queue=False)
+        if handlers.feedback is not None:  # the like/dislike buttons appear only with a listener
+            chatbot.like(handlers.like, inputs=[conversation], outputs=None, api_visibility="private")
+
+        # /chat for gradio_client: message in, answer object out, conversation kept per session
+        api_turns = gr.State(None, time_to_live=STATE_TTL_SECONDS)
+        api_message = gr.Textbox(label="message", visible=False)
+        api_answer = gr.JSON(label="answer", visible=False)
+        api_trigger = gr.Button(visible=False)
+        api_trigger.click(
+            handlers.api_chat,
+            inputs=[api_message, api_turns],
+            outputs=[api_answer, api_turns],
+            api_name="chat",
+            api_description="Ask one question; returns the answer object (CONTRACT §1). "
+            "Follow-up questions use this client session's conversation (reset_session() to start again).",
+        )
+    blocks.queue(default_concurrency_limit=max(1, concurrency))
+    return blocks

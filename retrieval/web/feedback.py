@@ -1,0 +1,93 @@
+"""Like / dislike feedback in SQLite, only when the clinic turns logging on.
+
+With `log_feedback` off nothing is written and no file is created. With it on,
+each verdict stores the answer id, the cited passage ids and the verdict; the
+question text is stored only when `log_questions` is on as well. Never a CSV,
+never the conversation.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..settings import Settings
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,          -- UTC, ISO 8601
+    answer_id TEXT NOT NULL,
+    chunk_ids TEXT NOT NULL,           -- JSON list of the cited passage ids
+    verdict TEXT NOT NULL CHECK (verdict IN ('like', 'dislike')),
+    question TEXT                      -- only when log_questions is on
+)
+"""
+
+
+@dataclass(frozen=True)
+class FeedbackRecord:
+    answer_id: str
+    chunk_ids: tuple[str, ...]
+    verdict: str  # like | dislike
+    question: str | None = None
+
+
+class FeedbackStore:
+    """Appends verdicts to one SQLite file; safe to call from several threads."""
+
+    def __init__(self, path: Path, keep_questions: bool) -> None:
+        self.path = Path(path)
+        self.keep_questions = keep_questions
+        self._lock = threading.Lock()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.execute(SCHEMA)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FeedbackStore | None:
+        """The store, or None when the clinic has not turned feedback logging on."""
+        if not settings.log_feedback:
+            return None
+        return cls(settings.feedback_db, keep_questions=settings.log_questions)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection that commits on success and is always closed."""
+        db = sqlite3.connect(self.path, timeout=10)
+        try:
+            with db:
+                yield db
+        finally:
+            db.close()
+
+    def record(self, item: FeedbackRecord) -> None:
+        if item.verdict not in ("like", "dislike"):
+            raise ValueError(f"unknown verdict {item.verdict!r}")
+        question = item.question if self.keep_questions else None
+        row = (
+            datetime.now(UTC).isoformat(timespec="seconds"),
+            item.answer_id,
+            json.dumps(list(item.chunk_ids)),
+            item.verdict,
+            question,
+        )
+        with self._lock, self._connect() as db:
+            db.execute(
+                "INSERT INTO feedback (created_at, answer_id, chunk_ids, verdict, question) VALUES (?, ?, ?, ?, ?)",
+                row,
+            )
+
+    def rows(self) -> list[dict[str, object]]:
+        with self._connect() as db:
+            db.row_factory = sqlite3.Row
+            return [
+                {**dict(r), "chunk_ids": json.loads(r["chunk_ids"])}
+                for r in db.execute("SELECT * FROM feedback ORDER BY id")
+            ]

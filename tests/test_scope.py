@@ -1,0 +1,76 @@
+"""Scope patterns on hand-picked questions (no model needed)."""
+
+import pytest
+
+from retrieval.matching import Normaliser
+from retrieval.scope import IN_SCOPE, NOT_COVERED, OUT_OF_SCOPE, ScopeChecker
+from retrieval.settings import DATA_DIR
+
+
+@pytest.fixture(scope="module")
+def scope() -> ScopeChecker:
+    return ScopeChecker(Normaliser.from_file(DATA_DIR / "text_speak.toml"))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "exercises for knee arthritis pls",
+        "my shoulder clicks when I lift my arm over my head",
+        "sprained my wrist at netball, how long to heal?",
+        "foraminal narrowing at C6-C7 causing arm tingling, what can I do",
+        "how do I treat my dog's back pain?",
+        "write a funny limerick about a bad back",
+        "is ibuprofen good for period cramps?",
+        "who won the football last night",
+    ],
+)
+def test_out_of_scope(scope, question):
+    assert scope.check(question).kind == OUT_OF_SCOPE
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how much does a foraminotomy cost privately?",
+        "which surgeon in Manchester is best for L1-L2 problems?",
+        "how many days will I be in hospital after a TLIF fusion?",
+        "what's the success rate of foraminotomy in percent?",
+        "can I take gabapentin while pregnant?",
+        "is acupuncture any good for this?",
+        "should I personally have surgery? my MRI says moderate narrowing",
+    ],
+)
+def test_not_covered(scope, question):
+    assert scope.check(question).kind == NOT_COVERED
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "weirdly touching my toes or curling up eases the pain - why?",
+        "is the knees to chest stretch good for this",
+        "is it ok to keep walking the dog and going on my bike?",
+        "I'm type 2 diabetic, can diabetes make the nerve channel narrower?",
+        "been on gabapentin for 3 weeks and my ankles are swelling, is that from the tablets?",
+        "what are the benefits of a foraminotomy?",
+        "my neck and my lower back hurt, what exercises help my back?",
+    ],
+)
+def test_in_scope_questions_that_mention_other_things(scope, question):
+    assert scope.check(question).kind == IN_SCOPE
+
+
+@pytest.mark.parametrize(
+    ("question", "medication"),
+    [
+        ("what's the max paracetamol a day?", True),
+        ("can i take paracetamol and ibuprofen together", True),
+        ("should I stop taking pregabalin?", True),
+        ("what dose of gabapentin do they normally give", True),
+        ("what does gabapentin do?", False),
+        ("what exercises help?", False),
+    ],
+)
+def test_medication_questions(scope, question, medication):
+    assert scope.check(question).medication is medication
