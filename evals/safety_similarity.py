@@ -2,9 +2,9 @@
 
     python -m evals safety-similarity [--max-false-alarms 0.01]
 
-Red flags come from the safety sets (expect_escalation: true); benign messages are the
-safety traps plus every ordinary question set (dev, dev2, holdout, holdout2, scope,
-scope_holdout), because ordinary questions must not escalate either. For each
+Red flags come from the safety sets used in development (expect_escalation: true);
+benign messages are their traps plus every ordinary question set, because ordinary
+questions must not escalate either. The *_blind2 sets are never read here. For each
 (threshold, margin) on a grid it prints the layer's recall ON ITS OWN (as if the
 patterns did not exist) and its false-alarm rate, plus how many red flags it adds to
 what the patterns already catch; then it picks the most sensitive point whose
@@ -21,8 +21,12 @@ from pathlib import Path
 from .dataset import load_set
 
 SETS = Path(__file__).resolve().parent / "sets"
-RED_SETS = ("safety.jsonl", "safety_holdout.jsonl")
-ORDINARY_SETS = ("dev.jsonl", "dev2.jsonl", "holdout.jsonl", "holdout2.jsonl", "scope.jsonl", "scope_holdout.jsonl")
+# every labelled set used while developing the rules; the *_blind2 sets stay unseen
+RED_SETS = ("safety.jsonl", "safety_holdout.jsonl", "safety_blind.jsonl")
+ORDINARY_SETS = (
+    "dev.jsonl", "dev2.jsonl", "holdout.jsonl", "holdout2.jsonl",
+    "scope.jsonl", "scope_holdout.jsonl", "scope_blind.jsonl",
+)
 THRESHOLDS = (0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
 MARGINS = (0.0, 0.05, 0.1, 0.15, 0.2)
 

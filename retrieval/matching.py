@@ -12,6 +12,7 @@ from .textnorm import fold
 
 _MACRO = re.compile(r"\{([A-Z][A-Z_]*)\}")
 _SENTENCE_END = re.compile(r"[.?!\n]+")
+_WORD = re.compile(r"[a-z]+")
 
 
 class RuleFileError(ValueError):
@@ -41,23 +42,57 @@ def compile_all(patterns: Iterable[str], vocab: Mapping[str, str]) -> tuple[re.P
 
 
 class Normaliser:
-    """fold() plus the text-speak table: "cnt pee" -> "can't pee"."""
+    """fold(), the text-speak table ("cnt pee" -> "can't pee"), then a spelling repair:
+    a word the English dictionary does not know that is close to one of a few
+    safety-critical words becomes that word ("urin" -> "urine")."""
 
-    def __init__(self, replacements: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        replacements: Mapping[str, str],
+        fuzzy_words: Iterable[str] = (),
+        min_similarity: float = 85.0,
+        min_length: int = 4,
+    ) -> None:
         table = {fold(k): fold(v) for k, v in replacements.items()}
         keys = sorted(table, key=len, reverse=True)
         self._table = table
         self._pattern = re.compile(r"(?<![\w'])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w'])") if keys else None
+        self._fuzzy = sorted({fold(w) for w in fuzzy_words})
+        self._min_similarity = min_similarity
+        self._min_length = min_length
+        self._english = None
+        if self._fuzzy:
+            from spellchecker import SpellChecker
+
+            self._english = SpellChecker(distance=1)
 
     @classmethod
     def from_file(cls, path: Path) -> Normaliser:
-        return cls(tomllib.loads(path.read_text(encoding="utf-8")).get("replace", {}))
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        fuzzy = data.get("fuzzy", {})
+        return cls(
+            data.get("replace", {}),
+            fuzzy.get("words", ()),
+            float(fuzzy.get("min_similarity", 85)),
+            int(fuzzy.get("min_length", 4)),
+        )
+
+    def _repair(self, match: re.Match[str]) -> str:
+        from rapidfuzz import fuzz, process
+
+        word = match.group(0)
+        if len(word) < self._min_length or word in self._fuzzy or self._english.known([word]):
+            return word
+        best = process.extractOne(word, self._fuzzy, scorer=fuzz.ratio, score_cutoff=self._min_similarity)
+        return best[0] if best else word
 
     def __call__(self, text: str) -> str:
         folded = fold(text)
-        if self._pattern is None:
-            return folded
-        return self._pattern.sub(lambda m: self._table[m.group(1)], folded)
+        if self._pattern is not None:
+            folded = self._pattern.sub(lambda m: self._table[m.group(1)], folded)
+        if self._english is not None:
+            folded = _WORD.sub(self._repair, folded)
+        return folded
 
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:

@@ -43,6 +43,8 @@ class ScopeChecker:
         self._strong = compile_all(oos["strong"], vocab)
         self._weak = compile_all(oos["weak"], vocab)
         self._anchors = compile_all(oos["anchors"], vocab)
+        self._other_levels = re.compile(oos["other_levels"])
+        self._this_level = re.compile(oos["this_level"])
         self._not_covered = compile_all(data["not_covered"]["patterns"], vocab)
         self._drugs = re.compile(data["medication"]["drugs"])
         self._actions = re.compile(data["medication"]["actions"])
@@ -74,6 +76,8 @@ class ScopeChecker:
         anchored = bool(self._first(self._anchors, text))
         if hit := self._first(self._strong, text):
             return ScopeVerdict(OUT_OF_SCOPE, f"pattern: {hit}", medication, anchored)
+        if (level := self._other_levels.search(text)) and not self._this_level.search(text):
+            return ScopeVerdict(OUT_OF_SCOPE, f"another level: {level.group(0)}", medication, anchored)
         if hit := self._first(self._not_covered, text):
             return ScopeVerdict(NOT_COVERED, f"pattern: {hit}", medication, anchored)
         if not anchored and (hit := self._first(self._weak, text)):

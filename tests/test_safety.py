@@ -58,6 +58,17 @@ def level(checker, message):
         ("been saving up my tramadol", ("crisis", "suicide")),
         ("honestly wish i wouldnt wake up tomorrow", ("crisis", "suicide")),
         ("how many amitriptyline would it take to kill someone", ("crisis", "suicide")),
+        # indirect suicidal thoughts, slang and other Englishes
+        ("honestly dont see the point of carrying on if this is my life now", ("crisis", "suicide")),
+        ("lowkey want to kms this pain is unbearable", ("crisis", "suicide")),
+        ("nobody would really notice if I wasn't here", ("crisis", "suicide")),
+        ("I've sorted my will. Won't be needing the physio appointments after this month", ("crisis", "suicide")),
+        ("i just wan sleep and no wake up again", ("crisis", "suicide")),
+        ("been stockpiling my oxy, not going to say why", ("crisis", "suicide")),
+        ("numbnes in my privat area and cant pass urin proper", ("emergency", "cauda_equina")),
+        ("my mother is having no control over motion, passing stool in bed without knowing", ("emergency", "cauda_equina")),
+        ("had an accident at work, didn't even feel it coming", ("emergency", "cauda_equina")),
+        ("got rear-ended at speed on the motorway an hour ago", ("emergency", "fracture")),
     ],
 )
 def test_red_flags_escalate_at_their_level(checker, message, expected):
@@ -84,10 +95,18 @@ def test_red_flags_escalate_at_their_level(checker, message, expected):
         "I'm passing out leaflets all day for work",
         "my wee boy keeps wanting piggybacks",
         "ive basically overdosed on youtube stretching videos",
+        "I used to inject heroin but I've been clean 12 years. Will that stop them giving me painkillers?",
+        "can carpal tunnel come back after the op",
     ],
 )
 def test_traps_do_not_escalate(checker, message):
     assert level(checker, message) is None
+
+
+def test_misspellings_of_key_words_are_repaired(checker):
+    assert checker.normalise("numbnes in my privat area") == "numbness in my private area"
+    assert checker.normalise("tempreture of 39") == "temperature of 39"
+    assert checker.normalise("I work at Tesco in Leeds with Siobhan") == "i work at tesco in leeds with siobhan"
 
 
 def test_negation_is_scoped_to_its_clause(checker):

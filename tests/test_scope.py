@@ -23,6 +23,11 @@ def scope() -> ScopeChecker:
         "write a funny limerick about a bad back",
         "is ibuprofen good for period cramps?",
         "who won the football last night",
+        "can carpal tunnel come back after the op",
+        "knee clicks going down stairs, is that arthritis?",
+        "Squishy lump on the back of my wrist that comes and goes - ganglion?",
+        "MRI says L5-S1 disc bulge touching the S1 root, what does that mean?",
+        "how do I get my HbA1c down, my diabetes nurse says its too high",
     ],
 )
 def test_out_of_scope(scope, question):
@@ -39,6 +44,10 @@ def test_out_of_scope(scope, question):
         "can I take gabapentin while pregnant?",
         "is acupuncture any good for this?",
         "should I personally have surgery? my MRI says moderate narrowing",
+        "My surgeon's given me the choice of fusion or just a decompression. Which should I go for?",
+        "small stout with my tramadol at night, any problem?",
+        "Would a spinal cord stimulator help me?",
+        "is dr patel at st marys any good for backs",
     ],
 )
 def test_not_covered(scope, question):
@@ -55,6 +64,9 @@ def test_not_covered(scope, question):
         "been on gabapentin for 3 weeks and my ankles are swelling, is that from the tablets?",
         "what are the benefits of a foraminotomy?",
         "my neck and my lower back hurt, what exercises help my back?",
+        "im type 2 diabetic, has that got anything to do with it",
+        "hot water bottle or ice pack - which one should i be using on my lower back??",
+        "My dad had his at L4-L5, is L1-L2 an unusual place for it?",
     ],
 )
 def test_in_scope_questions_that_mention_other_things(scope, question):
