@@ -29,5 +29,15 @@ $(STAMP): pyproject.toml
 index: install
 	$(PY) -m retrieval build --if-stale
 
+# every shipped test set through the engine and the baseline; reports in reports/<set>/
+eval: install index
+	for set in evals/sets/*.jsonl; do \
+	  $(PY) -m evals run $$set --out reports/$$(basename $$set .jsonl) --thresholds evals/thresholds.toml || exit 1; \
+	done
+
+# speed and memory (a measurement, not a test): reports/bench/bench.md
+bench: install index
+	$(PY) -m evals bench --out reports/bench
+
 clean:
 	rm -rf $(VENV) index/*.faiss index/*.json index/*.npy reports

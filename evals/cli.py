@@ -5,7 +5,7 @@
     summary  several report folders as one Markdown table (for the README)
     bench    speed and memory: cold start, answer latency, index build, /api/ask under load
     tune     search fusion weights on labelled sets
-    safety-similarity  threshold and margin of the red-flag similarity layer
+    train-red-flags    train the red-flag model (the semantic layer) and choose its cut-off
     scope-similarity   threshold and margin of the scope similarity check
 """
 
@@ -20,7 +20,7 @@ COMMANDS = {
     "summary": "evals.summary",
     "bench": "evals.bench",
     "tune": "evals.tune",
-    "safety-similarity": "evals.safety_similarity",
+    "train-red-flags": "evals.train_red_flags",
     "scope-similarity": "evals.scope_similarity",
 }
 

@@ -5,7 +5,7 @@
 Questions that must be declined come from the scope sets used in development
 (expect_abstain: true); questions that must be answered are their in-scope cases plus
 every case of the dev sets (dev, dev2), which the product must keep answering. The
-*_blind2 sets are never read here. For each (threshold, margin) it prints how many must-decline questions the
+*_final sets are never read here. For each (threshold, margin) it prints how many must-decline questions the
 similarity check declines that the patterns missed, and how many must-answer questions
 it wrongly declines, and its recall on its own (all must-decline questions, as if there
 were no patterns); it picks the point with the highest recall on its own that keeps
@@ -22,9 +22,9 @@ from pathlib import Path
 from .dataset import load_set
 
 SETS = Path(__file__).resolve().parent / "sets"
-# the sets used while developing the scope rules; the *_blind2 sets stay unseen
-DECLINE_SETS = ("scope.jsonl", "scope_holdout.jsonl", "scope_blind.jsonl")
-ANSWER_SETS = ("scope.jsonl", "scope_holdout.jsonl", "scope_blind.jsonl", "dev.jsonl", "dev2.jsonl")
+# the sets used while developing the scope rules; the *_final sets stay unseen
+DECLINE_SETS = ("scope.jsonl", "scope_holdout.jsonl", "scope_blind.jsonl", "scope_blind2.jsonl")
+ANSWER_SETS = ("scope.jsonl", "scope_holdout.jsonl", "scope_blind.jsonl", "scope_blind2.jsonl", "dev.jsonl", "dev2.jsonl")
 THRESHOLDS = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75)
 MARGINS = (0.0, 0.05, 0.1, 0.15)
 

@@ -59,8 +59,9 @@ def model_version() -> str:
 class Embedder:
     """Loads lazily, once; safe to share between threads."""
 
-    def __init__(self, path: Path | None = None, cache_size: int = 2048) -> None:
+    def __init__(self, path: Path | None = None, cache_size: int = 2048, threads: int = 2) -> None:
         self.path = path or model_dir()
+        self.threads = max(1, threads)
         self._lock = threading.Lock()
         self._st_model = None
         self._tokenizer = None
@@ -93,7 +94,7 @@ class Embedder:
 
         transformers.logging.set_verbosity_error()
         transformers.utils.logging.disable_progress_bar()
-        torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))  # more threads are slower for one short question
+        torch.set_num_threads(min(self.threads, os.cpu_count() or 1))
         tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
         tokenizer.enable_truncation(self._max_length)
         tokenizer.no_padding()

@@ -1,6 +1,6 @@
 """The one answer() path every interface shares: CLI, HTTP, Gradio, evaluation.
 
-question -> clean -> red flags (patterns, then similarity) -> scope -> search
+question -> clean -> red flags (patterns, then semantic model) -> scope -> search
          -> relevant enough? -> compose cited answer -> Answer
 
 An emergency or crisis escalation ends the path: the person sees the escalation and
@@ -71,6 +71,7 @@ class Engine:
         embedder: Embedder,
         tuning: Tuning | None = None,
         messages: Messages | None = None,
+        require_red_flag_model: bool = True,
     ) -> None:
         self.settings = settings
         self.index = index
@@ -80,7 +81,7 @@ class Engine:
         lexical = LexicalIndex(index.chunks)
         expander = QueryExpander.from_file(DATA_DIR / "lay_terms.toml", lexical.vocabulary)
         self.searcher = Searcher(index, embedder, expander, lexical, self.tuning.search)
-        self.safety = RedFlagChecker(settings)
+        self.safety = RedFlagChecker(settings, require_model=require_red_flag_model)
         self.scope = ScopeChecker(self.safety.normalise)
 
     def encode_texts(self, texts: list[str]) -> list:
@@ -89,8 +90,7 @@ class Engine:
         return self.embedder.encode_queries([self.searcher.expander.expand(self.safety.normalise(t)) for t in texts])
 
     def embed_examples(self) -> None:
-        """Embed the safety and scope example statements (once, at start-up)."""
-        self.safety.embed_examples(self.encode_texts)
+        """Embed the scope example questions (once, at start-up)."""
         self.scope.embed_examples(self.encode_texts)
 
     @classmethod
@@ -101,6 +101,7 @@ class Engine:
         rebuild_if_stale: bool = False,
         progress: bool = False,
         say: Any = None,
+        require_red_flag_model: bool = True,
     ) -> Engine:
         """Load the index (rebuilding it first when asked and it is stale) and the model.
 
@@ -108,7 +109,7 @@ class Engine:
         whose message says what to run.
         """
         settings = settings or load_settings()
-        embedder = Embedder()
+        embedder = Embedder(threads=settings.embedding_threads)
         status = index_status(settings.index_dir, settings.corpus_dir)
         if not status.fresh:
             if not rebuild_if_stale:
@@ -116,7 +117,7 @@ class Engine:
             if say:
                 say(f"Rebuilding the index: {status.reason}.")
             build_index(settings.corpus_dir, settings.index_dir, embedder, progress=progress)
-        engine = cls(settings, load_index(settings.index_dir), embedder)
+        engine = cls(settings, load_index(settings.index_dir), embedder, require_red_flag_model=require_red_flag_model)
         engine.embed_examples()
         return engine
 
@@ -148,9 +149,7 @@ class Engine:
             return self._escalated(text, safety)
         if len(text) > self.settings.max_question_chars:
             return self._fixed(text, self.messages.too_long, reason="too_long", safety=safety)
-        # embed the whole question and each sentence that reports something, in one batch
-        self.encode_texts([text, *self.safety.reportable_sentences(text)])
-        safety = self.safety.assess_similarity(text, self.encode_texts, safety)
+        safety = self.safety.assess_semantic(text, self.encode_texts, safety)
         if safety.stops_answer:
             return self._escalated(text, safety)
         turns = normalize_history(history)

@@ -4,15 +4,20 @@ normalised before matching, and how patterns with {VOCAB} words are compiled."""
 from __future__ import annotations
 
 import re
+import threading
 import tomllib
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+
+from rapidfuzz import fuzz, process
 
 from .textnorm import fold
 
 _MACRO = re.compile(r"\{([A-Z][A-Z_]*)\}")
 _SENTENCE_END = re.compile(r"[.?!\n]+")
 _WORD = re.compile(r"[a-z]+")
+_CACHE_SIZE = 4096
 
 
 class RuleFileError(ValueError):
@@ -65,6 +70,8 @@ class Normaliser:
             from spellchecker import SpellChecker
 
             self._english = SpellChecker(distance=1)
+        self._cache: OrderedDict[str, str] = OrderedDict()  # one answer normalises the same text several times
+        self._lock = threading.Lock()
 
     @classmethod
     def from_file(cls, path: Path) -> Normaliser:
@@ -78,8 +85,6 @@ class Normaliser:
         )
 
     def _repair(self, match: re.Match[str]) -> str:
-        from rapidfuzz import fuzz, process
-
         word = match.group(0)
         if len(word) < self._min_length or word in self._fuzzy or self._english.known([word]):
             return word
@@ -87,11 +92,18 @@ class Normaliser:
         return best[0] if best else word
 
     def __call__(self, text: str) -> str:
+        with self._lock:
+            if (cached := self._cache.get(text)) is not None:
+                return cached
         folded = fold(text)
         if self._pattern is not None:
             folded = self._pattern.sub(lambda m: self._table[m.group(1)], folded)
         if self._english is not None:
             folded = _WORD.sub(self._repair, folded)
+        with self._lock:
+            self._cache[text] = folded
+            while len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
         return folded
 
 

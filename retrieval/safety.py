@@ -1,11 +1,13 @@
 """Red-flag escalation, checked before any answer is looked up.
 
-Two layers, both driven by data/red_flags.toml:
-1. patterns: what people write ("cnt pee since this morning", "my mum can't feel when
-   she wipes"), with clause-scoped negation, questions about a red flag told apart from
-   reports of one, past events and third parties;
-2. similarity: the message's embedding against example statements per category, for
-   paraphrases the patterns miss; its threshold is measured on labelled sets.
+Two layers:
+1. patterns (data/red_flags.toml): what people write ("cnt pee since this morning", "my
+   mum can't feel when she wipes"), with clause-scoped negation, questions about a red
+   flag told apart from reports of one, past events and third parties;
+2. a semantic model (data/red_flag_model.json): logistic regression over the message's
+   embedding, trained on labelled statements per category, for the paraphrases,
+   euphemisms and understatements the patterns miss. Its cut-off was chosen by
+   cross-validation across writers (`python -m evals train-red-flags`).
 
 The result says whether to escalate (and how urgently, with which fixed message),
 whether to add a one-line warning (a question about a red flag), and whether an earlier
@@ -14,6 +16,7 @@ turn escalated (a short reminder).
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from collections.abc import Callable, Sequence
@@ -29,11 +32,10 @@ from .models import Escalation, Warning
 from .settings import DATA_DIR, Settings
 
 LEVELS = ("emergency", "crisis", "urgent")  # most urgent first
+MODEL_FILE = "red_flag_model.json"
+BENIGN = "benign"
 STOPS_ANSWER = frozenset({"emergency", "crisis"})  # no self-care advice after these
 _NEGATION_REACH = 5  # words before a match a negation can reach, within its clause
-MAX_SIMILARITY_SENTENCES = 8  # the similarity layer reads at most this many sentences ...
-MAX_SIMILARITY_CHARS = 400  # ... of at most this length each
-_SENTENCE_WITH_END = re.compile(r"([^.?!\n]+)([.?!\n]*)")
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,45 @@ class Category:
 
     @property
     def default_level(self) -> str:
-        """The level the similarity layer uses: the least urgent one the category defines."""
+        """The level the semantic model uses: the least urgent one the category defines."""
         return [level for level in LEVELS if level in self.messages][-1]
+
+
+@dataclass(frozen=True)
+class RedFlagModel:
+    """Weights of the semantic layer; scoring needs numpy only."""
+
+    classes: tuple[str, ...]
+    coef: np.ndarray  # classes x embedding size
+    intercept: np.ndarray
+    cut_off: float
+    embedding_model: str
+
+    @classmethod
+    def load(cls, path: Path) -> RedFlagModel:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            classes=tuple(data["classes"]),
+            coef=np.asarray(data["coef"], dtype=np.float32),
+            intercept=np.asarray(data["intercept"], dtype=np.float32),
+            cut_off=float(data["cut_off"]),
+            embedding_model=str(data["embedding_model"]),
+        )
+
+    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        logits = vectors @ self.coef.T + self.intercept
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def strongest(self, vectors: np.ndarray) -> tuple[float, str]:
+        """The highest probability of not being benign, and that vector's likeliest category."""
+        probs = self.probabilities(vectors)
+        benign = self.classes.index(BENIGN)
+        not_benign = 1.0 - probs[:, benign]
+        row = int(np.argmax(not_benign))
+        ranked = [i for i in np.argsort(-probs[row]) if i != benign]
+        return float(not_benign[row]), self.classes[ranked[0]]
 
 
 @dataclass(frozen=True)
@@ -80,6 +119,9 @@ class SafetyResult:
     reminder: str | None = None
     third_party: bool = False
     findings: list[Finding] = field(default_factory=list)
+    # the patterns saw a red flag but judged it negated or in the past ("no numbness",
+    # "years ago I lost some bladder control"); the semantic model defers to that
+    set_aside: bool = False
 
     @property
     def stops_answer(self) -> bool:
@@ -87,7 +129,14 @@ class SafetyResult:
 
 
 class RedFlagChecker:
-    def __init__(self, settings: Settings, rules_path: Path | None = None, speak_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        rules_path: Path | None = None,
+        speak_path: Path | None = None,
+        model_path: Path | None = None,
+        require_model: bool = True,
+    ) -> None:
         data = tomllib.loads((rules_path or DATA_DIR / "red_flags.toml").read_text(encoding="utf-8"))
         self.normalise = Normaliser.from_file(speak_path or DATA_DIR / "text_speak.toml")
         vocab = data.get("vocab", {})
@@ -121,44 +170,18 @@ class RedFlagChecker:
             for name, c in data["categories"].items()
         }
         self.reminders = {k: fill(v, settings) for k, v in data["reminders"].items()}
-        semantic = data["semantic"]
-        self.similarity_threshold = float(semantic["threshold"])
-        self.similarity_margin = float(semantic["margin"])
-        self.negatives = tuple(semantic.get("negatives", []))
-        self._example_vectors: dict[str, np.ndarray] = {}
-        self._negative_vectors: np.ndarray | None = None
+        model_file = model_path or DATA_DIR / MODEL_FILE
+        self.model: RedFlagModel | None = None
+        if model_file.is_file():
+            self.model = RedFlagModel.load(model_file)
+            unknown = set(self.model.classes) - set(self.categories) - {BENIGN}
+            if unknown:
+                raise ValueError(f"{MODEL_FILE} knows categories the rules file does not: {sorted(unknown)}")
+        elif require_model:
+            raise FileNotFoundError(f"{model_file} is missing (run: python -m evals train-red-flags)")
         for rule in self.rules:
             if rule.category not in self.categories or rule.level not in self.categories[rule.category].messages:
                 raise ValueError(f"rule {rule.id}: no {rule.level} message for category {rule.category}")
-
-    # -- the similarity layer needs the embedding model ---------------------------
-    def embed_examples(self, encode: Callable[[list[str]], list[np.ndarray]]) -> None:
-        """Embed each category's example statements and the benign ones, once."""
-        self._example_vectors = {
-            name: np.stack(encode(list(c.examples))) for name, c in self.categories.items() if c.examples
-        }
-        self._negative_vectors = np.stack(encode(list(self.negatives))) if self.negatives else None
-
-    def similarities(self, vector: np.ndarray) -> dict[str, float]:
-        return {name: float(np.max(vectors @ vector)) for name, vectors in self._example_vectors.items()}
-
-    def benign_similarity(self, vector: np.ndarray) -> float:
-        return float(np.max(self._negative_vectors @ vector)) if self._negative_vectors is not None else 0.0
-
-    def reportable_sentences(self, message: str) -> list[str]:
-        """Sentences that say something is happening (not questions, not negated, not about
-        the past): what the similarity layer looks at."""
-        out = []
-        for match in _SENTENCE_WITH_END.finditer(message):
-            sentence = match.group(1).strip()
-            text = self.normalise(sentence)
-            if not text or "?" in match.group(2):
-                continue
-            if not (self._asking.search(text) or self._negation.search(text) or self._past.search(text)):
-                out.append(sentence[:MAX_SIMILARITY_CHARS])
-            if len(out) == MAX_SIMILARITY_SENTENCES:
-                break
-        return out
 
     # -- pattern layer ------------------------------------------------------------
     def _negated(self, text: str, start: int) -> bool:
@@ -184,21 +207,25 @@ class RedFlagChecker:
     def _matches(
         self, text: str, patterns: Sequence[re.Pattern[str]], history_counts: bool, always: bool, topic: bool = False
     ):
+        """(mode, sentence) for each match that counts; ("set aside", sentence) for a match
+        that is negated or about the past."""
         for pattern in patterns:
             for m in pattern.finditer(text):
-                if self._negated(text, m.start()):
-                    continue
                 left, right = sentence_bounds(text, m.start(), m.end())
                 sentence = text[left:right]
-                if not history_counts and self._past.search(sentence):
+                if self._negated(text, m.start()) or (not history_counts and self._past.search(sentence)):
+                    yield "set aside", sentence
                     continue
                 yield self._mode(text, m.start(), m.end(), always, topic), sentence
 
     def findings(self, text: str) -> list[Finding]:
-        """Every rule and topic match in normalised text that is neither negated nor over."""
+        """Every rule and topic match in normalised text; negated or past ones are kept
+        with mode "set aside" (they never escalate)."""
         found: list[Finding] = []
         for rule in self.rules:
-            if rule.requires and not any(True for _ in self._matches(text, rule.requires, True, True)):
+            if rule.requires and not any(
+                mode != "set aside" for mode, _ in self._matches(text, rule.requires, True, True)
+            ):
                 continue
             seen_modes = set()
             for mode, sentence in self._matches(text, rule.patterns, rule.history_counts, rule.always):
@@ -207,13 +234,19 @@ class RedFlagChecker:
                     found.append(Finding(rule.id, rule.category, rule.level, mode, sentence))
         for category, patterns in self.topics:
             for mode, sentence in self._matches(text, patterns, False, False, topic=True):
-                found.append(Finding("topic", category, "", mode, sentence))
-                break
+                if mode != "set aside":
+                    found.append(Finding("topic", category, "", mode, sentence))
+                    break
         # "...? Mine went numb yesterday." - a question about it plus a report of it
-        if not any(f.mode == "report" for f in found) and any(f.level for f in found):
+        if not any(f.mode == "report" for f in found) and any(f.level and f.mode == "question" for f in found):
             reports = [s for s in sentences(text) if self._personal_report.search(s) and not self._asking.search(s)]
             if reports:
-                found = [Finding(f.source, f.category, f.level, "report", f.sentence) if f.level else f for f in found]
+                found = [
+                    Finding(f.source, f.category, f.level, "report", f.sentence)
+                    if f.level and f.mode == "question"
+                    else f
+                    for f in found
+                ]
         return found
 
     def _third_party(self, text: str, sentence: str) -> bool:
@@ -239,44 +272,41 @@ class RedFlagChecker:
     def assess_patterns(self, message: str) -> SafetyResult:
         text = self.normalise(message)
         found = self.findings(text)
-        result = SafetyResult(findings=found)
+        result = SafetyResult(findings=found, set_aside=any(f.mode == "set aside" for f in found))
         reports = [f for f in found if f.level and f.mode == "report"]
         if reports:
             result.escalation, result.third_party = self._escalation(reports, text)
         else:
             # a question about a red flag, or a mention that is not one: one warning line
-            mentions = [f for f in found if f.mode == "question" or not f.level]
+            mentions = [f for f in found if f.mode == "question" or (not f.level and f.mode != "set aside")]
             if mentions:
                 category = self.categories[mentions[0].category]
                 result.warning = Warning(category.name, category.warning)
         return result
 
-    def assess_similarity(
+    def assess_semantic(
         self, message: str, encode: Callable[[list[str]], list[np.ndarray]], result: SafetyResult
     ) -> SafetyResult:
-        """Escalate on a paraphrase the patterns missed: a reported sentence close to a
-        category's examples and clearly closer to them than to any benign statement.
-        Skipped when the patterns already escalated or found a question about a red flag."""
-        if result.escalation is not None or result.warning is not None or not self._example_vectors:
+        """Escalate on what the patterns missed: a message the model finds likely enough to
+        be a red flag. The model scores whole messages, as it was trained and validated
+        (single short sentences such as "what's the point of that" score too high alone).
+        Skipped when the patterns already escalated, recognised a question about a red
+        flag (that gets a warning line), or judged a red flag negated or in the past (the
+        model cannot read negation or tense)."""
+        if result.escalation is not None or result.warning is not None or result.set_aside or self.model is None:
             return result
-        best: tuple[float, str] | None = None
-        reported = self.reportable_sentences(message)
-        for vector in encode(reported) if reported else []:
-            benign = self.benign_similarity(vector)
-            for category, score in self.similarities(vector).items():
-                if score >= self.similarity_threshold and score - benign >= self.similarity_margin:
-                    if best is None or score > best[0]:
-                        best = (score, category)
-        if best is None:
+        vectors = np.stack(encode([message]))
+        probability, name = self.model.strongest(vectors)
+        if probability < self.model.cut_off:
             return result
-        category = self.categories[best[1]]
+        category = self.categories[name]
         level = category.default_level
         text = self.normalise(message)
         third = self._third_party(text, text)
         book = category.third_party if third and level in category.third_party else category.messages
         result.escalation = Escalation(level, category.name, book[level])
         result.third_party = third
-        result.findings.append(Finding("similar", category.name, level, "report", text))
+        result.findings.append(Finding(f"model ({probability:.2f})", category.name, level, "report", text))
         return result
 
     def reminder(self, history: Sequence[Turn]) -> str | None:

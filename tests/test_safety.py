@@ -182,3 +182,22 @@ def test_rules_file_is_complete(checker):
         for text in (category.warning, *category.messages.values(), *category.third_party.values()):
             assert not re.search(r"\{[a-z_]+\}", text), f"unfilled placeholder in {category.name}"
         assert category.warning
+
+
+def test_red_flag_model_matches_the_rules_and_the_embedding(checker):
+    from retrieval.embedding import MODEL_NAME
+
+    model = checker.model
+    assert model is not None, "retrieval/data/red_flag_model.json is missing (python -m evals train-red-flags)"
+    assert "benign" in model.classes and set(model.classes) - {"benign"} <= set(checker.categories)
+    assert model.coef.shape == (len(model.classes), 384) and 0.5 <= model.cut_off < 1.0
+    assert model.embedding_model == MODEL_NAME
+
+
+def test_the_final_sets_are_never_used_for_training():
+    import json
+
+    from retrieval.settings import DATA_DIR
+
+    trained_on = json.loads((DATA_DIR / "red_flag_model.json").read_text(encoding="utf-8"))["trained_on"]
+    assert trained_on and not any("final" in name for name in trained_on)
