@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.conversation import normalize_history, search_query
-from retrieval.search import SearchWeights
+from retrieval.search import SearchWeights, fuse
 from retrieval.settings import DATA_DIR
 
 from .dataset import load_set
@@ -39,7 +39,6 @@ GRID = {
 class CaseFeatures:
     features: dict[str, np.ndarray]
     relevant: np.ndarray  # bool per candidate
-    any_relevant_in_corpus: bool
 
 
 def collect(engine, path: Path) -> list[CaseFeatures]:
@@ -52,49 +51,39 @@ def collect(engine, path: Path) -> list[CaseFeatures]:
         candidates, qvec, feats = searcher.features(query)
         chunks = [engine.index.chunks[int(i)] for i in candidates]
         relevant = np.array([is_relevant({"section": c.section, "text": c.text, "chunk_id": c.chunk_id}, case.relevant) for c in chunks])
-        in_corpus = any(
-            is_relevant({"section": c.section, "text": c.text, "chunk_id": c.chunk_id}, case.relevant)
-            for c in engine.index.chunks
-        )
-        # FAQ flag before the similarity threshold, so the threshold can be tuned too
-        feats = dict(feats)
-        feats["is_faq"] = np.array([c.kind == "faq" for c in chunks], dtype=np.float32)
-        out.append(CaseFeatures(feats, relevant, in_corpus))
+        out.append(CaseFeatures(feats, relevant))
     return out
 
 
-def score(cases: list[CaseFeatures], w: SearchWeights) -> dict[str, float]:
+def _ranking_metrics(cases: list[CaseFeatures], scores_of) -> dict[str, float]:
+    """recall@1, recall@5 and MRR@10 when each case's candidates are ranked by scores_of(case)."""
     r1 = r5 = mrr = 0.0
     for case in cases:
-        f = case.features
-        faq = f["is_faq"] * (f["title"] >= w.faq_min_similarity)
-        fused = w.dense * f["dense"] + w.lexical * f["lexical"] + w.title * f["title"] + w.unit * f["unit"] + w.faq * faq + getattr(w, "heading", 0.0) * f["heading"]
-        ranked = case.relevant[np.argsort(-fused, kind="stable")]
+        ranked = case.relevant[np.argsort(-scores_of(case), kind="stable")]
         hits = np.flatnonzero(ranked[:10])
         r1 += bool(ranked[:1].any())
         r5 += bool(ranked[:5].any())
         mrr += 1.0 / (hits[0] + 1) if hits.size else 0.0
     n = max(1, len(cases))
     return {"recall@1": r1 / n, "recall@5": r5 / n, "mrr@10": mrr / n}
+
+
+def score(cases: list[CaseFeatures], w: SearchWeights) -> dict[str, float]:
+    return _ranking_metrics(cases, lambda case: fuse(case.features, w))
+
+
+def _rrf_scores(features: dict[str, np.ndarray], k: int = 60) -> np.ndarray:
+    fused = np.zeros_like(features["dense"])
+    for name in ("dense", "lexical"):
+        ranks = np.empty(len(fused))
+        ranks[np.argsort(-features[name], kind="stable")] = np.arange(1, len(fused) + 1)
+        fused += 1.0 / (k + ranks)
+    return fused
 
 
 def rrf(cases: list[CaseFeatures], k: int = 60) -> dict[str, float]:
     """Plain reciprocal-rank fusion of dense and BM25, for comparison."""
-    r1 = r5 = mrr = 0.0
-    for case in cases:
-        f = case.features
-        fused = np.zeros_like(f["dense"])
-        for name in ("dense", "lexical"):
-            ranks = np.empty(len(fused))
-            ranks[np.argsort(-f[name], kind="stable")] = np.arange(1, len(fused) + 1)
-            fused += 1.0 / (k + ranks)
-        ranked = case.relevant[np.argsort(-fused, kind="stable")]
-        hits = np.flatnonzero(ranked[:10])
-        r1 += bool(ranked[:1].any())
-        r5 += bool(ranked[:5].any())
-        mrr += 1.0 / (hits[0] + 1) if hits.size else 0.0
-    n = max(1, len(cases))
-    return {"recall@1": r1 / n, "recall@5": r5 / n, "mrr@10": mrr / n}
+    return _ranking_metrics(cases, lambda case: _rrf_scores(case.features, k))
 
 
 def search_grid(cases: list[CaseFeatures], base: SearchWeights) -> list[tuple[dict[str, float], SearchWeights]]:

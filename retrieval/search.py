@@ -52,6 +52,19 @@ class SearchResult:
         return float(dense.max()) if dense is not None and dense.size else 0.0
 
 
+def fuse(features: dict[str, np.ndarray], w: SearchWeights) -> np.ndarray:
+    """The fused score of each candidate (the one formula search and tuning share)."""
+    faq = features["is_faq"] * (features["title"] >= w.faq_min_similarity)
+    return (
+        w.dense * features["dense"]
+        + w.lexical * features["lexical"]
+        + w.title * features["title"]
+        + w.unit * features["unit"]
+        + w.faq * faq
+        + w.heading * features["heading"]
+    )
+
+
 class Searcher:
     def __init__(
         self,
@@ -102,25 +115,15 @@ class Searcher:
         sentence_scores = np.where(self._is_sentence, unit_scores, -1.0)
         np.maximum.at(best_unit, self._unit_chunk, sentence_scores.astype(np.float32))
         unit = np.clip(best_unit[candidates], 0.0, None)
-        faq = (self._is_faq[candidates] & (title >= self.weights.faq_min_similarity)).astype(np.float32)
+        is_faq = self._is_faq[candidates].astype(np.float32)
         heading = np.clip(self._heading_vectors[candidates] @ qvec, 0.0, None)
-        return candidates, qvec, {"dense": dense, "lexical": lexical, "title": title, "unit": unit, "faq": faq, "heading": heading}
-
-    def fuse(self, features: dict[str, np.ndarray], weights: SearchWeights | None = None) -> np.ndarray:
-        w = weights or self.weights
-        return (
-            w.dense * features["dense"]
-            + w.lexical * features["lexical"]
-            + w.title * features["title"]
-            + w.unit * features["unit"]
-            + w.faq * features["faq"]
-            + w.heading * features["heading"]
-        )
+        features = {"dense": dense, "lexical": lexical, "title": title, "unit": unit, "is_faq": is_faq, "heading": heading}
+        return candidates, qvec, features
 
     def search(self, question: str, k: int = 5) -> SearchResult:
         query = self.expander.expand(question)
         candidates, qvec, feats = self.features(query)
-        fused = self.fuse(feats)
+        fused = fuse(feats, self.weights)
         order = np.argsort(-fused, kind="stable")[: max(1, k)]
         passages = [Passage(self.index.chunks[int(candidates[i])], float(fused[i])) for i in order]
         return SearchResult(passages, query, qvec, feats, candidates)
