@@ -1,6 +1,6 @@
 """Train the red-flag model: the semantic layer behind the red-flag patterns.
 
-    python -m evals train-red-flags [--max-trap-false-alarms 0.10] [--max-ordinary-false-alarms 0.01]
+    python -m evals train-red-flags [--max-trap-false-alarms 0.05] [--max-ordinary-false-alarms 0.01]
 
 A multinomial logistic regression over the question embeddings (all-MiniLM-L6-v2, as
 the engine makes them) with one class per red-flag category and one "benign" class,
@@ -10,20 +10,27 @@ trained on labelled statements:
   question of the ordinary sets (benign). The *_final sets are never read: they are
   kept for an honest final measurement.
 
-The cut-off (escalate when P(not benign) >= cut-off) is chosen by cross-validation
+As in the engine, a message counts as flagged only when it also holds a word of the
+predicted category ([semantic.evidence] in red_flags.toml).
+
+The cut-offs (escalate when P(not benign) >= cut-off; suicide has its own, since a
+missed crisis is worse than a gentle false check-in) are chosen by cross-validation
 across writers: each safety set (one writer) is held out in turn, and each ordinary
-set in turn, so every false alarm counted is on text the model never saw. The most
-sensitive cut-off whose false-alarm rates stay within the limits is written, with the
-weights and the cross-validation table, to retrieval/data/red_flag_model.json (plain
-numbers; no pickle). The engine reads it with numpy only.
+set in turn, so every false alarm counted is on text the model never saw. The pair
+that finds the most red flags while the false-alarm rates stay within the limits is
+written, with the weights and the cross-validation table, to
+retrieval/data/red_flag_model.json (plain numbers; no pickle). The engine reads it
+with numpy only.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -39,9 +46,10 @@ ORDINARY_SETS = (
     "dev.jsonl", "dev2.jsonl", "holdout.jsonl", "holdout2.jsonl",
     "scope.jsonl", "scope_holdout.jsonl", "scope_blind.jsonl", "scope_blind2.jsonl",
 )
-CUT_OFFS = (0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
+CUT_OFFS = (0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 C = 64.0
 BENIGN = "benign"
+CRISIS = "suicide"  # a missed crisis is worse than a gentle false check-in: its own cut-off
 
 
 def labelled(name: str) -> list[tuple[str, str]]:
@@ -74,33 +82,65 @@ def not_benign(model, vectors: np.ndarray) -> np.ndarray:
     return 1.0 - model.predict_proba(vectors)[:, list(model.classes_).index(BENIGN)]
 
 
-def cross_validate(data: dict[str, tuple[list[tuple[str, str]], np.ndarray]], extra) -> list[dict]:
-    """Per cut-off: recall on a held-out writer's red flags, false alarms on its traps,
-    and false alarms on a held-out ordinary set."""
-    rows = {t: {"recall": [], "trap": [], "ordinary": []} for t in CUT_OFFS}
+@dataclass(frozen=True)
+class Scored:
+    kind: str  # red | trap | ordinary
+    probability: float  # P(not benign)
+    predicted: str  # likeliest red-flag category
+    label: str
+    evidence: bool  # the message holds a word of the predicted category (the engine's gate)
+
+
+def cross_validate(data: dict[str, tuple[list[tuple[str, str]], np.ndarray]], extra, checker) -> list[Scored]:
+    """Every held-out message scored by a model that never saw it: each safety set (one
+    writer) held out in turn, and each ordinary set in turn."""
+    scored: list[Scored] = []
     for held_safety in SAFETY_SETS:
         for held_ordinary in ORDINARY_SETS:
             names = [n for n in data if n not in (held_safety, held_ordinary)]
             x = np.vstack([data[n][1] for n in names] + [extra[1]])
             y = [label for n in names for _, label in data[n][0]] + [label for _, label in extra[0]]
             model = fit(x, y)
-            ordinary = not_benign(model, data[held_ordinary][1])
-            for t in CUT_OFFS:
-                rows[t]["ordinary"] += list(ordinary >= t)
-            if held_ordinary != ORDINARY_SETS[0]:
-                continue  # the safety set's own scores do not depend on which ordinary set is out
-            scores = not_benign(model, data[held_safety][1])
-            for (_, label), score in zip(data[held_safety][0], scores, strict=True):
-                for t in CUT_OFFS:
-                    rows[t]["recall" if label != BENIGN else "trap"].append(score >= t)
-    return [
-        {"cut_off": t, **{k: round(float(np.mean(v)), 4) for k, v in r.items()}} for t, r in rows.items()
-    ]
+            benign = list(model.classes_).index(BENIGN)
+
+            def score(vectors: np.ndarray, pairs, kind_of) -> None:
+                probs = model.predict_proba(vectors)
+                for (text, label), row in zip(pairs, probs, strict=True):
+                    ranked = [i for i in np.argsort(-row) if i != benign]
+                    predicted = str(model.classes_[ranked[0]])
+                    evidence = checker.has_evidence(text, predicted)
+                    scored.append(Scored(kind_of(label), float(1 - row[benign]), predicted, label, evidence))
+
+            if held_safety == SAFETY_SETS[0]:  # each ordinary set once is enough
+                score(data[held_ordinary][1], data[held_ordinary][0], lambda _label: "ordinary")
+            if held_ordinary == ORDINARY_SETS[0]:  # each safety set once is enough
+                score(data[held_safety][1], data[held_safety][0], lambda label: "red" if label != BENIGN else "trap")
+    return scored
+
+
+def evaluate(scored: list[Scored], cut_off: float, crisis_cut_off: float) -> dict[str, float]:
+    def fires(s: Scored) -> bool:
+        return s.evidence and s.probability >= (crisis_cut_off if s.predicted == CRISIS else cut_off)
+
+    def rate(items) -> float:
+        items = list(items)
+        return round(float(np.mean([fires(s) for s in items])), 4) if items else 0.0
+
+    return {
+        "cut_off": cut_off,
+        "crisis_cut_off": crisis_cut_off,
+        "recall": rate(s for s in scored if s.kind == "red"),
+        "crisis_recall": rate(s for s in scored if s.kind == "red" and s.label == CRISIS),
+        "trap": rate(s for s in scored if s.kind == "trap"),
+        "ordinary": rate(s for s in scored if s.kind == "ordinary"),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals train-red-flags", description=__doc__)
-    parser.add_argument("--max-trap-false-alarms", type=float, default=0.10)
+    # the product allows 10% false escalations on traps in all; the model gets half, the
+    # patterns make their own
+    parser.add_argument("--max-trap-false-alarms", type=float, default=0.05)
     parser.add_argument("--max-ordinary-false-alarms", type=float, default=0.01)
     args = parser.parse_args(argv)
 
@@ -119,19 +159,27 @@ def main(argv: list[str] | None = None) -> int:
     statements = rules_statements()
     extra = (statements, embed(statements))
 
-    table = cross_validate(data, extra)
-    print("| cut-off | recall, unseen writer | false alarms, unseen traps | false alarms, unseen questions |")
-    print("|---|---|---|---|")
+    scored = cross_validate(data, extra, engine.safety)
+    table = [evaluate(scored, t, t) for t in CUT_OFFS]
+    print("one cut-off for every category:\n")
+    print("| cut-off | recall, unseen writer | crisis recall | false alarms, unseen traps | false alarms, unseen questions |")
+    print("|---|---|---|---|---|")
     for row in table:
-        print(f"| {row['cut_off']:.2f} | {row['recall']:.3f} | {row['trap']:.3f} | {row['ordinary']:.3f} |")
+        print(f"| {row['cut_off']:.2f} | {row['recall']:.3f} | {row['crisis_recall']:.3f} | {row['trap']:.3f} | {row['ordinary']:.3f} |")
+    pairs = [evaluate(scored, t, tc) for t, tc in itertools.product(CUT_OFFS, CUT_OFFS) if tc <= t]
     allowed = [
-        r for r in table if r["trap"] <= args.max_trap_false_alarms and r["ordinary"] <= args.max_ordinary_false_alarms
+        r for r in pairs if r["trap"] <= args.max_trap_false_alarms and r["ordinary"] <= args.max_ordinary_false_alarms
     ]
     if not allowed:
         print("no cut-off keeps the false alarms within the limits; nothing written")
         return 1
-    chosen = max(allowed, key=lambda r: (r["recall"], r["cut_off"]))
-    print(f"\nchosen cut-off {chosen['cut_off']} (cross-validated recall {chosen['recall']:.3f})")
+    # most red flags found; then most crises; then fewest false alarms
+    chosen = max(allowed, key=lambda r: (r["recall"], r["crisis_recall"], -r["trap"], -r["ordinary"]))
+    print(
+        f"\nchosen: cut-off {chosen['cut_off']}, crisis cut-off {chosen['crisis_cut_off']} "
+        f"(cross-validated recall {chosen['recall']:.3f}, crisis {chosen['crisis_recall']:.3f}, "
+        f"false alarms {chosen['trap']:.3f} of traps, {chosen['ordinary']:.3f} of questions)"
+    )
 
     x = np.vstack([d[1] for d in data.values()] + [extra[1]])
     y = [label for d in data.values() for _, label in d[0]] + [label for _, label in extra[0]]
@@ -146,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         "examples": {label: int(sum(1 for v in y if v == label)) for label in sorted(set(y))},
         "C": C,
         "cut_off": chosen["cut_off"],
-        "cross_validation": table,
+        "cut_offs": {CRISIS: chosen["crisis_cut_off"]},
+        "cross_validation": {"single_cut_off": table, "chosen": chosen},
         "classes": [str(c) for c in model.classes_],
         "intercept": [round(float(v), 6) for v in model.intercept_],
         "coef": [[round(float(v), 6) for v in row] for row in model.coef_],

@@ -36,6 +36,7 @@ MODEL_FILE = "red_flag_model.json"
 BENIGN = "benign"
 STOPS_ANSWER = frozenset({"emergency", "crisis"})  # no self-care advice after these
 _NEGATION_REACH = 5  # words before a match a negation can reach, within its clause
+_LIST_NEGATION_REACH = 12  # ... or this many when a list follows it ("no fever, chills or numbness")
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class RedFlagModel:
     intercept: np.ndarray
     cut_off: float
     embedding_model: str
+    cut_offs: dict[str, float] = field(default_factory=dict)  # per category, where it differs
 
     @classmethod
     def load(cls, path: Path) -> RedFlagModel:
@@ -83,7 +85,11 @@ class RedFlagModel:
             intercept=np.asarray(data["intercept"], dtype=np.float32),
             cut_off=float(data["cut_off"]),
             embedding_model=str(data["embedding_model"]),
+            cut_offs={k: float(v) for k, v in data.get("cut_offs", {}).items()},
         )
+
+    def cut_off_for(self, category: str) -> float:
+        return self.cut_offs.get(category, self.cut_off)
 
     def probabilities(self, vectors: np.ndarray) -> np.ndarray:
         logits = vectors @ self.coef.T + self.intercept
@@ -122,6 +128,8 @@ class SafetyResult:
     # the patterns saw a red flag but judged it negated or in the past ("no numbness",
     # "years ago I lost some bladder control"); the semantic model defers to that
     set_aside: bool = False
+    # the message asks ABOUT a red flag ("what is cauda equina?"): the model defers too
+    asks_about_red_flag: bool = False
 
     @property
     def stops_answer(self) -> bool:
@@ -170,6 +178,8 @@ class RedFlagChecker:
             for name, c in data["categories"].items()
         }
         self.reminders = {k: fill(v, settings) for k, v in data["reminders"].items()}
+        evidence = data["semantic"]["evidence"]
+        self._evidence = dict(zip(evidence, compile_all(evidence.values(), vocab), strict=True))
         model_file = model_path or DATA_DIR / MODEL_FILE
         self.model: RedFlagModel | None = None
         if model_file.is_file():
@@ -183,13 +193,23 @@ class RedFlagChecker:
             if rule.category not in self.categories or rule.level not in self.categories[rule.category].messages:
                 raise ValueError(f"rule {rule.id}: no {rule.level} message for category {rule.category}")
 
+    def has_evidence(self, message: str, category: str) -> bool:
+        """Does the message hold a word of the category the model predicts ([semantic.evidence])?"""
+        evidence = self._evidence.get(category)
+        return evidence is None or bool(evidence.search(self.normalise(message)))
+
     # -- pattern layer ------------------------------------------------------------
     def _negated(self, text: str, start: int) -> bool:
         clause_start = 0
         for m in self._pivots.finditer(text, 0, start):
             clause_start = m.end()
-        words = text[clause_start:start].split()[-_NEGATION_REACH:]
-        return bool(self._negation.search(" ".join(words)))
+        words = text[clause_start:start].split()
+        if self._negation.search(" ".join(words[-_NEGATION_REACH:])):
+            return True
+        # a negated list reaches further: "never had any bladder trouble or numbness"
+        wider = words[-_LIST_NEGATION_REACH:]
+        cues = [i for i, w in enumerate(wider) if self._negation.fullmatch(w.strip(",;"))]
+        return bool(cues) and any(w in ("or", "nor") for w in wider[cues[-1] + 1 :])
 
     def _mode(self, text: str, start: int, end: int, always: bool, topic: bool = False) -> str:
         """report, or question: asked about rather than happening (topics only ask)."""
@@ -272,7 +292,11 @@ class RedFlagChecker:
     def assess_patterns(self, message: str) -> SafetyResult:
         text = self.normalise(message)
         found = self.findings(text)
-        result = SafetyResult(findings=found, set_aside=any(f.mode == "set aside" for f in found))
+        result = SafetyResult(
+            findings=found,
+            set_aside=any(f.mode == "set aside" for f in found),
+            asks_about_red_flag=any(f.mode == "question" for f in found),
+        )
         reports = [f for f in found if f.level and f.mode == "report"]
         if reports:
             result.escalation, result.third_party = self._escalation(reports, text)
@@ -290,15 +314,17 @@ class RedFlagChecker:
         """Escalate on what the patterns missed: a message the model finds likely enough to
         be a red flag. The model scores whole messages, as it was trained and validated
         (single short sentences such as "what's the point of that" score too high alone).
-        Skipped when the patterns already escalated, recognised a question about a red
+        Skipped when the patterns already escalated, recognised a question ABOUT a red
         flag (that gets a warning line), or judged a red flag negated or in the past (the
-        model cannot read negation or tense)."""
-        if result.escalation is not None or result.warning is not None or result.set_aside or self.model is None:
+        model cannot read negation or tense). A mention that was not itself a red flag
+        ("a numb patch in my groin") does not stop it."""
+        if result.escalation is not None or result.asks_about_red_flag or result.set_aside or self.model is None:
             return result
         vectors = np.stack(encode([message]))
         probability, name = self.model.strongest(vectors)
-        if probability < self.model.cut_off:
+        if probability < self.model.cut_off_for(name) or not self.has_evidence(message, name):
             return result
+        result.warning = None  # a mention that was not itself a red flag gave way to the escalation
         category = self.categories[name]
         level = category.default_level
         text = self.normalise(message)

@@ -69,6 +69,14 @@ def level(checker, message):
         ("my mother is having no control over motion, passing stool in bed without knowing", ("emergency", "cauda_equina")),
         ("had an accident at work, didn't even feel it coming", ("emergency", "cauda_equina")),
         ("got rear-ended at speed on the motorway an hour ago", ("emergency", "fracture")),
+        ("I have to press on my tummy to get my wee out", ("emergency", "cauda_equina")),
+        ("today he let slip he wet the bed", ("emergency", "cauda_equina")),
+        ("My grandmother's legs are not carrying her since yesterday", ("emergency", "weakness")),
+        ("The weakness in my left thigh is definitely worse than a month ago", ("urgent", "weakness")),
+        ("I bought a rope last week", ("crisis", "suicide")),
+        ("don't worry mum, I won't be your problem much longer", ("crisis", "suicide")),
+        ("if this is what the rest of my life looks like I'd rather not have one", ("crisis", "suicide")),
+        ("i keep looking up how high the car park roof at uni is", ("crisis", "suicide")),
     ],
 )
 def test_red_flags_escalate_at_their_level(checker, message, expected):
@@ -97,6 +105,9 @@ def test_red_flags_escalate_at_their_level(checker, message, expected):
         "ive basically overdosed on youtube stretching videos",
         "I used to inject heroin but I've been clean 12 years. Will that stop them giving me painkillers?",
         "can carpal tunnel come back after the op",
+        "I nearly wet myself laughing at my physio's jokes",
+        "Never had any bladder trouble or numbness in the saddle area, the doctor checked all that.",
+        "Last winter I had a fever and chills with flu. That's long gone now.",
     ],
 )
 def test_traps_do_not_escalate(checker, message):
