@@ -30,7 +30,7 @@ def assert_alert_first(answer, message: str) -> None:
 
 
 def test_escalation_is_rendered_as_an_alert_above_the_answer(page, fake_live):
-    """Rendering, with a fake engine that escalates (works before the safety layer lands)."""
+    """Rendering, with a fake engine that escalates (isolates the page from the rules)."""
     open_chat(page, fake_live + "/")
     answer = ask(page, RED_FLAG)
     assert_alert_first(answer, "Call 999 now")
@@ -40,8 +40,7 @@ def test_escalation_is_rendered_as_an_alert_above_the_answer(page, fake_live):
 @pytest.mark.integration
 def test_red_flag_message_escalates_in_the_real_chat(page, live):
     reply = httpx.post(f"{live.url}/api/ask", json={"question": RED_FLAG}, timeout=60).json()
-    if reply["escalation"] is None:
-        pytest.xfail("the engine does not escalate yet (safety layer not landed): escalation is null")
+    assert reply["escalation"] is not None and reply["escalation"]["level"] == "emergency"
     open_chat(page, live.url + "/")
     answer = ask(page, RED_FLAG)
     assert_alert_first(answer, reply["escalation"]["message"])
