@@ -83,16 +83,22 @@ def _cmd_status(settings: Any) -> int:
 
 
 def format_human(reply: dict[str, Any]) -> str:
-    lines = []
+    """The answer in the engine's order: escalation first, then a reminder of an earlier one,
+    the cited sentences, the warning line, notices; then the sources and the disclaimer."""
+    blocks = []
     if reply.get("escalation"):
-        lines += ["!!! " + reply["escalation"]["message"], ""]
+        blocks.append("!!! " + reply["escalation"]["message"])
+    if reply.get("reminder"):
+        blocks.append("!! " + reply["reminder"])
     if reply.get("body"):
-        lines.append(reply["body"])
-    lines += reply.get("notices", [])
+        blocks.append(reply["body"])
+    if reply.get("warning"):
+        blocks.append("! " + reply["warning"]["message"])
+    blocks += reply.get("notices", [])
     for c in reply.get("citations", []):
-        lines += ["", f"[{c['n']}] {c['section']}", f"    {c['text']}".replace("\n", "\n    ")]
-    lines += ["", reply["disclaimer"]]
-    return "\n".join(lines)
+        blocks.append(f"[{c['n']}] {c['section']}\n    " + c["text"].replace("\n", "\n    "))
+    blocks.append(reply["disclaimer"])
+    return "\n\n".join(blocks)
 
 
 def _bad_line(engine: Any, problem: str) -> dict[str, Any]:

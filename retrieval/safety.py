@@ -6,7 +6,8 @@ Two layers:
    flag told apart from reports of one, past events and third parties;
 2. a semantic model (data/red_flag_model.json): logistic regression over the message's
    embedding, trained on labelled statements per category, for the paraphrases,
-   euphemisms and understatements the patterns miss. Its cut-off was chosen by
+   euphemisms and understatements the patterns miss. It needs a word of the category it
+   predicts in the message ([semantic.evidence]); its cut-offs were chosen by
    cross-validation across writers (`python -m evals train-red-flags`).
 
 The result says whether to escalate (and how urgently, with which fixed message),
@@ -55,7 +56,6 @@ class Category:
     name: str
     title: str
     warning: str
-    examples: tuple[str, ...]
     messages: dict[str, str]
     third_party: dict[str, str]
 
@@ -111,10 +111,10 @@ class RedFlagModel:
 class Finding:
     """One place in a message where a rule or topic matched."""
 
-    source: str  # rule id, "topic", or "similar"
+    source: str  # rule id, "topic", or "model (probability)"
     category: str
     level: str  # "" for topics
-    mode: str  # report | question
+    mode: str  # report | question | set aside (negated or past)
     sentence: str
 
 
@@ -171,7 +171,6 @@ class RedFlagChecker:
                 name=name,
                 title=c["title"],
                 warning=fill(c["warning"], settings),
-                examples=tuple(c.get("examples", [])),
                 messages={k: fill(v, settings) for k, v in c.get("messages", {}).items()},
                 third_party={k: fill(v, settings) for k, v in c.get("third_party", {}).items()},
             )
