@@ -122,7 +122,7 @@ class FakeGradioClient:
 
     def predict(self, message, api_name):
         self.calls.append((message, api_name))
-        return [{"role": "assistant", "content": f"CT shows bone spurs best [1].\n\n_D_"},
+        return [{"role": "assistant", "content": "CT shows bone spurs best [1].\n\n_D_"},
                 {"role": "assistant", "content": "Sources", "metadata": {"title": "Sources"}}]
 
 
