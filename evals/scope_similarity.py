@@ -57,9 +57,9 @@ def score_questions(engine) -> list[Scored]:
             if case.question in seen:
                 continue
             seen.add(case.question)
-            by_patterns = scope.check(case.question).kind != "in_scope"
+            verdict = scope.check(case.question)  # no vector given: the patterns alone
             vector = engine.encode_texts([case.question])[0]
-            verdict = scope.check(case.question)
+            by_patterns = verdict.kind != "in_scope"
             out.append(Scored(case.question, decline, by_patterns, verdict.anchored, scope.similarities(vector)))
     return out
 

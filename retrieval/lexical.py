@@ -17,9 +17,8 @@ from pathlib import Path
 import bm25s
 import numpy as np
 import Stemmer
-from rapidfuzz import fuzz, process
-from spellchecker import SpellChecker
 
+from .matching import SpellingRepair
 from .models import Chunk
 from .textnorm import fold
 
@@ -61,10 +60,10 @@ class QueryExpander:
         self._lay_pattern = (
             re.compile(r"(?<![\w-])(" + "|".join(re.escape(p) for p in phrases) + r")(?![\w-])") if phrases else None
         )
-        self._vocabulary = vocabulary
-        self._english = SpellChecker(distance=1)
-        self._choices = sorted(w for w in vocabulary if len(w) >= 5)
-        self._min_similarity = min_similarity
+        self._spelling = SpellingRepair(
+            (w for w in vocabulary if len(w) >= 5), min_length=6, min_similarity=min_similarity,
+            known=vocabulary | self._lay.keys(),
+        )
 
     @classmethod
     def from_file(cls, path: Path, vocabulary: frozenset[str]) -> QueryExpander:
@@ -78,14 +77,8 @@ class QueryExpander:
 
     def spelling_additions(self, folded: str) -> list[str]:
         """Corpus words that unknown long words are probably misspellings of."""
-        additions = []
-        for word in set(_WORD.findall(folded)):
-            if len(word) < 6 or word in self._vocabulary or word in self._lay or self._english.known([word]):
-                continue
-            match = process.extractOne(word, self._choices, scorer=fuzz.ratio, score_cutoff=self._min_similarity)
-            if match:
-                additions.append(match[0])
-        return sorted(additions)
+        found = (self._spelling.closest(word) for word in set(_WORD.findall(folded)))
+        return sorted(word for word in found if word)
 
     def expand(self, question: str) -> str:
         folded = fold(question)

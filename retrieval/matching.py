@@ -3,6 +3,7 @@ normalised before matching, and how patterns with {VOCAB} words are compiled."""
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import tomllib
@@ -46,6 +47,34 @@ def compile_all(patterns: Iterable[str], vocab: Mapping[str, str]) -> tuple[re.P
     return tuple(compiled)
 
 
+@functools.cache
+def english_dictionary():
+    """pyspellchecker's English word list, loaded once per process."""
+    from spellchecker import SpellChecker
+
+    return SpellChecker(distance=1)
+
+
+class SpellingRepair:
+    """A word the English dictionary does not know, and close to one of `choices`, is
+    probably a misspelling of it ("urin" -> "urine", "ibuprofin" -> "ibuprofen").
+    Ordinary English words are never repaired, so "getting" never becomes "setting"."""
+
+    def __init__(
+        self, choices: Iterable[str], min_length: int, min_similarity: float = 85.0, known: Iterable[str] = ()
+    ) -> None:
+        self._choices = sorted(set(choices))
+        self._known = frozenset(self._choices) | frozenset(known)
+        self._min_length = min_length
+        self._min_similarity = min_similarity
+
+    def closest(self, word: str) -> str | None:
+        if len(word) < self._min_length or word in self._known or english_dictionary().known([word]):
+            return None
+        best = process.extractOne(word, self._choices, scorer=fuzz.ratio, score_cutoff=self._min_similarity)
+        return best[0] if best else None
+
+
 class Normaliser:
     """fold(), the text-speak table ("cnt pee" -> "can't pee"), then a spelling repair:
     a word the English dictionary does not know that is close to one of a few
@@ -62,14 +91,8 @@ class Normaliser:
         keys = sorted(table, key=len, reverse=True)
         self._table = table
         self._pattern = re.compile(r"(?<![\w'])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w'])") if keys else None
-        self._fuzzy = sorted({fold(w) for w in fuzzy_words})
-        self._min_similarity = min_similarity
-        self._min_length = min_length
-        self._english = None
-        if self._fuzzy:
-            from spellchecker import SpellChecker
-
-            self._english = SpellChecker(distance=1)
+        fuzzy = [fold(w) for w in fuzzy_words]
+        self._repair = SpellingRepair(fuzzy, min_length, min_similarity) if fuzzy else None
         self._cache: OrderedDict[str, str] = OrderedDict()  # one answer normalises the same text several times
         self._lock = threading.Lock()
 
@@ -84,13 +107,6 @@ class Normaliser:
             int(fuzzy.get("min_length", 4)),
         )
 
-    def _repair(self, match: re.Match[str]) -> str:
-        word = match.group(0)
-        if len(word) < self._min_length or word in self._fuzzy or self._english.known([word]):
-            return word
-        best = process.extractOne(word, self._fuzzy, scorer=fuzz.ratio, score_cutoff=self._min_similarity)
-        return best[0] if best else word
-
     def __call__(self, text: str) -> str:
         with self._lock:
             if (cached := self._cache.get(text)) is not None:
@@ -98,8 +114,8 @@ class Normaliser:
         folded = fold(text)
         if self._pattern is not None:
             folded = self._pattern.sub(lambda m: self._table[m.group(1)], folded)
-        if self._english is not None:
-            folded = _WORD.sub(self._repair, folded)
+        if self._repair is not None:
+            folded = _WORD.sub(lambda m: self._repair.closest(m.group(0)) or m.group(0), folded)
         with self._lock:
             self._cache[text] = folded
             while len(self._cache) > _CACHE_SIZE:

@@ -16,7 +16,7 @@ SearchWeights, not magic numbers spread through the code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -43,13 +43,6 @@ class SearchResult:
     passages: list[Passage]  # best first, top k
     query: str  # the expanded query that was searched
     query_vector: np.ndarray
-    features: dict[str, np.ndarray] = field(default_factory=dict)  # per candidate, for tuning
-    candidates: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-
-    @property
-    def best_dense(self) -> float:
-        dense = self.features.get("dense")
-        return float(dense.max()) if dense is not None and dense.size else 0.0
 
 
 def fuse(features: dict[str, np.ndarray], w: SearchWeights) -> np.ndarray:
@@ -126,4 +119,4 @@ class Searcher:
         fused = fuse(feats, self.weights)
         order = np.argsort(-fused, kind="stable")[: max(1, k)]
         passages = [Passage(self.index.chunks[int(candidates[i])], float(fused[i])) for i in order]
-        return SearchResult(passages, query, qvec, feats, candidates)
+        return SearchResult(passages, query, qvec)
