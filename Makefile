@@ -1,19 +1,23 @@
 # Two commands do all set-up on a fresh machine (see README):
 #   make run    create .venv/, install, build the index if stale, start the app
 #   make test   the same set-up, then the whole test suite
+# make test-fast runs the tests that need no model and no browser.
 
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test install index eval bench clean
+.PHONY: run test test-fast install index eval bench clean
 
 run: install index
 	$(PY) app.py
 
 test: install index
 	$(PY) -m pytest
+
+test-fast: install
+	$(PY) -m pytest -m "not integration and not browser"
 
 install: $(STAMP)
 

@@ -2,7 +2,7 @@
 
 Also env HOST and PORT. Builds the index first when it is missing or out of date,
 and says so. Serves / (chat), /embed (compact chat), POST /api/ask, GET /health and
-/docs (API docs); see README "Web app" and CONTRACT §4.
+/docs (API docs); see README "Web app" and docs/interfaces.md.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Mapping, Sequence
-
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry calls from a patient-facing app
 
 
 def parse_args(argv: Sequence[str] | None = None, env: Mapping[str, str] = os.environ) -> argparse.Namespace:
@@ -23,6 +21,7 @@ def parse_args(argv: Sequence[str] | None = None, env: Mapping[str, str] = os.en
 
 def main() -> None:
     args = parse_args()
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry calls from a patient-facing app
 
     import uvicorn  # the heavy imports (model, Gradio) only after the arguments are fine
 

@@ -1,24 +1,20 @@
-"""Evaluation of answer quality and safety on CONTRACT §3 test sets, and benchmarks.
+"""Evaluation of answer quality and safety on test sets (docs/interfaces.md, "Test sets"),
+training of the learned artefacts, and benchmarks.
 
-    python -m evals run evals/sets/dev.jsonl --out reports/dev     # see evals/run.py
+    python -m evals run evals/sets/dev.jsonl --out reports/dev
     python -m evals compare reports/a reports/b
     python -m evals summary reports/*/
     python -m evals bench
-    python -m evals tune
 
-How a run flows, one module per step:
+One module per concern, in the order a run flows:
 
-    dataset.py    read the set (bad lines reported with their line number)
-    answerers.py  where answers come from: the engine, POST /api/ask, gradio_client
-    baseline.py   the naive LangChain-tutorial pipeline, with the same shape
-    relevance.py  which passages a case's phrases make relevant (the one definition)
-    judge.py      one reply -> relevance of what was retrieved and cited, the case's qrels
-    metrics.py    per-case scores and aggregates (IR metrics through ir-measures)
-    failures.py   the failures table: expected against got
-    runner.py     run the cases of a set through one answerer
-    report.py     report.json; report_md.py, report_html.py, plots.py, tables.py render it
-    ragas_export.py  ragas.jsonl for evaluators with an LLM judge
-    outputs.py    write all of a run's files
-    thresholds.py floors per set (evals/thresholds.toml) for CI
-    run.py, compare.py, summary.py, bench.py, tune.py   the commands
+    sets.py      test sets, what an answerer gives back, relevance, judging one reply
+    metrics.py   per-case scores and aggregates (ir-measures), failures, thresholds
+    runner.py    where answers come from (engine, HTTP, Gradio), a run, `evals run`
+    baseline.py  the naive LangChain-tutorial pipeline, with the same shape
+    reports.py   report.json and what is rendered from it (md, html, plots, ragas)
+    compare.py   `evals compare` and `evals summary`
+    bench/       `evals bench`, one module per job
+    train/       the training commands; decisions the product makes are imported from
+                 the product, never copied
 """

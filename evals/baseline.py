@@ -24,8 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .answerers import ABSTENTION, DISCLAIMER, ESCALATION, RETRIEVAL, WARNING, Reply
-from .dataset import Case
+from .sets import ABSTENTION, DISCLAIMER, ESCALATION, RETRIEVAL, WARNING, Case, Reply
 
 CHUNK_SIZE = 1000
 CHUNK_OVERLAP = 200

@@ -1,9 +1,15 @@
-"""python -m evals compare DIR_A DIR_B [--out FILE]
+"""Runs side by side: `evals compare` (what changed between two runs) and `evals summary`
+(several runs as the README's tables).
 
-What changed between two runs (folders holding report.json, or the files): every
-metric of ours and of the baseline side by side with the change and whether it is
-better or worse, tags whose pass rate moved, and the cases that started or stopped
-failing, with the checks involved. Prints Markdown.
+    python -m evals compare DIR_A DIR_B [--out FILE]
+    python -m evals summary DIR [DIR ...]
+
+compare: every metric of ours and of the baseline side by side with the change and
+whether it is better or worse, tags whose pass rate moved, and the cases that started or
+stopped failing, with the checks involved. summary: ours and the baseline on adjacent
+rows, answer quality for sets with relevant phrases, safety for sets with escalation
+labels, scope for sets with abstention labels. Both print Markdown and read report.json
+alone (speed is left to `python -m evals bench`).
 """
 
 from __future__ import annotations
@@ -15,9 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .metrics import METRICS
-from .report import read_report
-from .report_md import markdown_table
-from .tables import Table, fmt, metric_names
+from .reports import Table, fmt, markdown_table, metric_names, read_report
 
 EPSILON = 1e-9
 
@@ -156,8 +160,8 @@ def render(a: dict[str, Any], b: dict[str, Any], name_a: str = "A", name_b: str 
     return "\n".join(out)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evals compare", description=__doc__.split("\n\n")[1])
+def compare_main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals compare", description="What changed between two runs.")
     parser.add_argument("a", type=Path, help="the earlier run: its folder or report.json")
     parser.add_argument("b", type=Path, help="the later run")
     parser.add_argument("--out", type=Path, default=None, help="also write the Markdown here")
@@ -171,4 +175,50 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+# -- summary -------------------------------------------------------------------------------
+GROUPS = {
+    "Answer quality": ("recall@1", "recall@5", "mrr@10", "ndcg@5", "answer_support", "citation_precision", "disclaimer_rate"),
+    "Red flags": ("escalation_recall", "escalation_precision", "false_alarm_rate", "escalation_level_accuracy", "warning_recall", "disclaimer_rate"),
+    "Scope": ("abstention_recall", "abstention_precision", "recall@5", "answer_support", "disclaimer_rate"),
+}
+KEY_METRIC = {"Answer quality": "recall@1", "Red flags": "escalation_recall", "Scope": "abstention_recall"}
+
+
+def group_table(reports: list[dict[str, Any]], group: str) -> Table:
+    columns = GROUPS[group]
+    rows = []
+    for report in reports:
+        if report["metrics"].get(KEY_METRIC[group]) is None:
+            continue
+        name = Path(report["set"]["path"]).stem
+        systems = [("ours", report["metrics"])]
+        if report.get("baseline"):
+            systems.append(("baseline", report["baseline"]["metrics"]))
+        for system, metrics in systems:
+            rows.append([name, system, str(metrics.get("cases")), *[fmt(c, metrics.get(c)) for c in columns]])
+    return Table(["set", "system", "cases", *columns], rows)
+
+
+def render_summary(reports: list[dict[str, Any]]) -> str:
+    out = []
+    for group in GROUPS:
+        table = group_table(reports, group)
+        if table.rows:
+            out += [f"### {group}", "", markdown_table(table), ""]
+    return "\n".join(out)
+
+
+def summary_main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals summary", description="Several runs as Markdown tables.")
+    parser.add_argument("runs", type=Path, nargs="+", help="report folders (or report.json files)")
+    args = parser.parse_args(argv)
+    try:
+        reports = [read_report(p) for p in args.runs]
+    except (OSError, ValueError) as exc:
+        print(f"error: cannot read a report: {exc}", file=sys.stderr)
+        return 2
+    print(render_summary(reports))
     return 0

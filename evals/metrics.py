@@ -1,29 +1,33 @@
-"""Metrics over judged cases (evals/judge.py).
+"""What a run measured, and whether it is good enough.
 
-Retrieval metrics come from `ir-measures` (trec_eval underneath), not hand-written
-formulas. In this product "recall@k" means "at least one relevant passage in the top k"
-(ir-measures `Success@k`); mrr@10 is `RR@10`, ndcg@5 is `nDCG@5` with binary relevance
-and the ideal ranking taken over every relevant passage of the corpus.
-
-Every metric is None when no case of the set applies to it (e.g. escalation metrics on
-a set without `expect_escalation`), or when the answers did not carry what it needs.
+- metrics over judged cases (sets.py): retrieval metrics come from `ir-measures`
+  (trec_eval underneath), not hand-written formulas. "recall@k" means "at least one
+  relevant passage in the top k" (ir-measures `Success@k`); mrr@10 is `RR@10`; ndcg@5 is
+  `nDCG@5` with binary relevance and the ideal ranking taken over every relevant passage
+  of the corpus. Every metric is None when no case of the set applies to it;
+- the failures table: one row per failed check, expected against got;
+- thresholds: floors (and ceilings) per set, so CI can hold a change back
+  (`evals run --thresholds FILE` exits 1 when a metric is outside them). The file is TOML,
+  one table per set keyed by its path (matched by trailing path parts); metrics where
+  lower is better take a ceiling in a `.max` sub-table.
 """
 
 from __future__ import annotations
 
+import re
+import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import ir_measures
 import numpy as np
 from ir_measures import RR, Qrel, ScoredDoc, Success, nDCG
 
-from retrieval.textnorm import fold
+from retrieval.text import fold
 
-from .answerers import ABSTENTION, DISCLAIMER, ESCALATION, WARNING
-from .judge import CaseResult
-from .relevance import text_supports
+from .sets import ABSTENTION, DISCLAIMER, ESCALATION, WARNING, CaseResult, text_supports
 
 IR_MEASURES = {"recall@1": Success @ 1, "recall@3": Success @ 3, "recall@5": Success @ 5, "mrr@10": RR @ 10, "ndcg@5": nDCG @ 5}
 EVAL_DEPTH = 10  # passages asked for, so that MRR@10 has ten ranks
@@ -230,3 +234,168 @@ def summarize(scores: Sequence[CaseScores], k: int = 5) -> dict[str, float | int
 def by_tag(scores: Sequence[CaseScores], k: int = 5) -> dict[str, dict[str, float | int | None]]:
     tags = sorted({t for s in scores for t in s.tags})
     return {tag: summarize([s for s in scores if tag in s.tags], k) for tag in tags}
+
+
+# -- the failures table ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Failure:
+    case_id: str
+    line: int
+    check: str  # retrieval | answer_support | escalation | escalation_level | ... | disclaimer | error
+    question: str
+    expected: str
+    got: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _phrases(relevant: Sequence[str]) -> str:
+    return " | ".join(f'"{_short(p, 60)}"' for p in relevant[:3]) + (" …" if len(relevant) > 3 else "")
+
+
+def _escalation(answer: dict[str, Any]) -> str:
+    e = answer.get("escalation")
+    return f"{e.get('level')} / {e.get('category')}" if isinstance(e, dict) else "no escalation"
+
+
+def _expected_escalation(result: CaseResult) -> str:
+    c = result.case
+    if not c.expect_escalation:
+        return "no escalation"
+    return " / ".join(x for x in (c.expect_level, c.expect_category) if x) or "an escalation"
+
+
+def _what_came_back(answer: dict[str, Any]) -> str:
+    if answer.get("escalation"):
+        return f"escalated ({_escalation(answer)})"
+    if answer.get("abstained"):
+        return f"declined ({answer.get('reason') or 'abstained'})"
+    return _short(answer.get("body") or answer.get("answer") or "(empty)")
+
+
+def failures_of(result: CaseResult, scores: CaseScores, k: int) -> list[Failure]:
+    c, a = result.case, result.answer
+    rows: list[tuple[str, str, str]] = []
+    if scores.error:
+        rows.append(("error", "an answer", _short(result.error or "")))
+    if scores.hit_at_k is False:
+        top = [p.get("section", "") for p in (a.get("retrieved") or [])[:k] if isinstance(p, dict)]
+        got = "; ".join(_short(s, 60) for s in top) or "no passages"
+        rows.append(("retrieval", f"a passage in the top {k} containing {_phrases(c.relevant)}", got))
+    if scores.supported is False:
+        rows.append(("answer_support", f"an answer containing {_phrases(c.relevant)}", _what_came_back(a)))
+    if scores.escalation in ("fn", "fp"):
+        rows.append(("escalation", _expected_escalation(result), _escalation(a)))
+    if scores.level_correct is False:
+        rows.append(("escalation_level", str(c.expect_level), _escalation(a)))
+    if scores.category_correct is False:
+        rows.append(("escalation_category", str(c.expect_category), _escalation(a)))
+    if scores.warning == "fn":
+        rows.append(("warning", "a warning line", "no warning"))
+    if scores.warning == "fp":
+        rows.append(("warning", "no warning", str((a.get("warning") or {}).get("category", "a warning"))))
+    if scores.abstention == "fn":
+        rows.append(("abstention", "decline", _what_came_back(a)))
+    if scores.abstention == "fp":
+        rows.append(("abstention", "an answer", _what_came_back(a)))
+    if scores.disclaimer is False:
+        rows.append(("disclaimer", "the disclaimer in the answer", "missing"))
+    return [Failure(c.id, c.line, check, _short(c.question), expected, got) for check, expected, got in rows]
+
+
+def failure_table(results: Sequence[CaseResult], scores: Sequence[CaseScores], k: int) -> list[Failure]:
+    return [f for r, s in zip(results, scores, strict=True) for f in failures_of(r, s, k)]
+
+
+# -- thresholds -------------------------------------------------------------------------
+
+_DYNAMIC = re.compile(r"^recall@\d+$")
+
+
+class ThresholdsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Limits:
+    key: str  # the table's key in the file
+    floors: dict[str, float] = field(default_factory=dict)
+    ceilings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Breach:
+    metric: str
+    value: float | None
+    limit: float
+    kind: str  # "floor" | "ceiling"
+
+    def __str__(self) -> str:
+        if self.value is None:
+            return f"{self.metric}: not measured (its {self.kind} is {self.limit})"
+        word = "below its floor" if self.kind == "floor" else "above its ceiling"
+        return f"{self.metric} = {self.value:.3f}, {word} {self.limit}"
+
+
+def _known(metric: str) -> bool:
+    return metric in METRICS or bool(_DYNAMIC.match(metric))
+
+
+def _numbers(table: dict[str, Any], where: str) -> dict[str, float]:
+    out = {}
+    for metric, value in table.items():
+        if not _known(metric):
+            raise ThresholdsError(f"{where}: unknown metric {metric!r}")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ThresholdsError(f"{where}: {metric} must be a number")
+        out[metric] = float(value)
+    return out
+
+
+def load_thresholds(path: Path) -> list[Limits]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ThresholdsError(f"cannot read {path}: {exc}") from exc
+    limits = []
+    for key, table in data.items():
+        if not isinstance(table, dict):
+            raise ThresholdsError(f"{path}: {key!r} must be a table of metric = floor")
+        ceilings = table.get("max", {})
+        floors = {k: v for k, v in table.items() if k != "max"}
+        limits.append(Limits(key, _numbers(floors, f"{path} [{key}]"), _numbers(ceilings, f"{path} [{key}.max]")))
+    return limits
+
+
+def _same_set(key: str, set_path: Path) -> bool:
+    wanted = Path(key)
+    if wanted.is_absolute():
+        return wanted.resolve() == set_path.resolve()
+    parts, mine = wanted.parts, set_path.resolve().parts
+    return len(parts) <= len(mine) and mine[-len(parts) :] == parts
+
+
+def limits_for(limits: list[Limits], set_path: Path) -> Limits | None:
+    matching = [lim for lim in limits if _same_set(lim.key, set_path)]
+    # the most specific key wins ("evals/sets/dev.jsonl" over "dev.jsonl")
+    return max(matching, key=lambda lim: len(Path(lim.key).parts)) if matching else None
+
+
+def check(metrics: dict[str, Any], limits: Limits) -> list[Breach]:
+    breaches = []
+    for metric, floor in limits.floors.items():
+        value = metrics.get(metric)
+        if value is None or value < floor:
+            breaches.append(Breach(metric, value, floor, "floor"))
+    for metric, ceiling in limits.ceilings.items():
+        value = metrics.get(metric)
+        if value is None or value > ceiling:
+            breaches.append(Breach(metric, value, ceiling, "ceiling"))
+    return breaches

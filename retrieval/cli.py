@@ -1,4 +1,4 @@
-"""Command line (CONTRACT.md §2):
+"""Command line (docs/interfaces.md, "Command line"):
 
     python -m retrieval build [--if-stale]
     python -m retrieval ask "QUESTION" [--k 5] [--json]
@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from .settings import ROOT, SettingsError, load_settings
+from .errors import ChatbotError, SettingsError
+from .settings import load_settings
 
 EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE = 0, 2, 64
 MAX_JSONL_LINE = 1_000_000
@@ -43,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     convert = sub.add_parser("convert", help="turn saved web articles into clean Markdown under corpus/")
     convert.add_argument("raw", nargs="*", type=Path, help="raw article files (default: sources/raw/*.txt)")
     convert.add_argument("--out", type=Path, default=None, help="output folder (default: corpus/)")
-    convert.add_argument("--rules", type=Path, default=ROOT / "sources" / "cleaning.toml")
+    convert.add_argument("--rules", type=Path, default=Path("sources") / "cleaning.toml")
     return parser
 
 
@@ -71,7 +72,7 @@ def _cmd_build(args: argparse.Namespace, settings: Any) -> int:
     return EXIT_OK
 
 
-def _cmd_status(settings: Any) -> int:
+def _cmd_status(args: argparse.Namespace, settings: Any) -> int:
     from .index_store import index_status
 
     status = index_status(settings.index_dir, settings.corpus_dir)
@@ -80,25 +81,6 @@ def _cmd_status(settings: Any) -> int:
         return EXIT_OK
     print(f"index is not current: {status.reason}")
     return 1
-
-
-def format_human(reply: dict[str, Any]) -> str:
-    """The answer in the engine's order: escalation first, then a reminder of an earlier one,
-    the cited sentences, the warning line, notices; then the sources and the disclaimer."""
-    blocks = []
-    if reply.get("escalation"):
-        blocks.append("!!! " + reply["escalation"]["message"])
-    if reply.get("reminder"):
-        blocks.append("!! " + reply["reminder"])
-    if reply.get("body"):
-        blocks.append(reply["body"])
-    if reply.get("warning"):
-        blocks.append("! " + reply["warning"]["message"])
-    blocks += reply.get("notices", [])
-    for c in reply.get("citations", []):
-        blocks.append(f"[{c['n']}] {c['section']}\n    " + c["text"].replace("\n", "\n    "))
-    blocks.append(reply["disclaimer"])
-    return "\n\n".join(blocks)
 
 
 def _bad_line(engine: Any, problem: str) -> dict[str, Any]:
@@ -144,17 +126,14 @@ def _cmd_ask(args: argparse.Namespace, settings: Any) -> int:
             return _fail(f"cannot read {args.jsonl}: {exc.strerror}")
 
     from .engine import Engine
-    from .index_store import IndexUnavailable
+    from .render import text
 
-    try:
-        engine = Engine.load(settings)
-    except IndexUnavailable as exc:
-        return _fail(str(exc))
+    engine = Engine.load(settings)
     try:
         if args.jsonl is not None:
             return run_jsonl(engine, stream or sys.stdin, sys.stdout, args.k)
         reply = engine.answer(args.question, k=args.k).to_dict()
-        print(json.dumps(reply, ensure_ascii=False, indent=2) if args.json else format_human(reply))
+        print(json.dumps(reply, ensure_ascii=False, indent=2) if args.json else text(reply))
         return EXIT_OK
     finally:
         if stream is not None:
@@ -164,7 +143,7 @@ def _cmd_ask(args: argparse.Namespace, settings: Any) -> int:
 def _cmd_convert(args: argparse.Namespace, settings: Any) -> int:
     from .convert import convert_file
 
-    raws = args.raw or sorted((ROOT / "sources" / "raw").glob("*.txt"))
+    raws = args.raw or sorted(Path("sources", "raw").glob("*.txt"))
     if not raws:
         return _fail("no raw articles given and none in sources/raw/")
     for raw in raws:
@@ -179,15 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
     except SettingsError as exc:
         return _fail(str(exc), EXIT_USAGE)
-    if args.command == "build":
-        from .index_store import IndexUnavailable
-
-        try:
-            return _cmd_build(args, settings)
-        except IndexUnavailable as exc:
-            return _fail(str(exc))
-    if args.command == "status":
-        return _cmd_status(settings)
-    if args.command == "convert":
-        return _cmd_convert(args, settings)
-    return _cmd_ask(args, settings)
+    command = {"build": _cmd_build, "status": _cmd_status, "convert": _cmd_convert, "ask": _cmd_ask}[args.command]
+    try:
+        return command(args, settings)
+    except ChatbotError as exc:  # no index, a stale or corrupt one, a missing model, bad rules: one line
+        return _fail(str(exc))

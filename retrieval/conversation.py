@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .textnorm import clean_input
+from .text import clean_input
 
 MAX_TURNS = 20
 MAX_TURN_CHARS = 4000

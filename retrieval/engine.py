@@ -1,44 +1,50 @@
 """The one answer() path every interface shares: CLI, HTTP, Gradio, evaluation.
 
-question -> clean -> red flags (patterns, then semantic model) -> scope -> search
-         -> relevant enough? -> compose cited answer -> Answer
+    message -> Question (cleaned, normalised, embedded once) -> red flags -> scope
+            -> search -> relevant enough? -> compose cited body -> Answer (rendered once)
 
 An emergency or crisis escalation ends the path: the person sees the escalation and
 the disclaimer, and no self-care advice. An urgent escalation comes first and the
 answer may follow.
 
-The engine holds the loaded-once model and index; nothing else is global.
-`answer()` never raises: a failure becomes an Answer with an `error` field,
-the fixed error text and the disclaimer.
+`Engine(settings)` is light; `warm_up()` loads the index, the model and the rules, once.
+`Engine.load()` does both (and rebuilds a stale index when asked). `answer()` never
+raises: a failure becomes an Answer with an `error` field, the fixed error text and the
+disclaimer.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import threading
 import time
 import tomllib
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from .answer import ComposeSettings, compose
-from .conversation import normalize_history, search_query
+from . import render
+from .compose import ComposeSettings, compose
 from .embedding import Embedder
-from .index_store import IndexUnavailable, LoadedIndex, build_index, index_status, load_index
+from .errors import IndexUnavailable
+from .index_store import LoadedIndex, build_index, index_status, load_index
 from .lexical import LexicalIndex, QueryExpander
 from .messages import Messages
-from .models import Answer, Passage
+from .models import Answer, Passage, Retrieved
+from .normalise import Normaliser
+from .question import Question, QuestionReader
 from .safety import RedFlagChecker, SafetyResult
-from .scope import NOT_COVERED, OUT_OF_SCOPE, ScopeChecker
+from .scope import IN_SCOPE, NOT_COVERED, OUT_OF_SCOPE, ScopeChecker
 from .search import Searcher, SearchResult, SearchWeights
 from .settings import DATA_DIR, Settings, load_settings
-from .textnorm import clean_input
+from .text import clean_input
 
 log = logging.getLogger("retrieval")
 
 MAX_K = 20
-MAX_SAFETY_CHARS = 20_000  # red flags are looked for in this much of even an over-long message
 
 
 @dataclass(frozen=True)
@@ -67,31 +73,18 @@ class Engine:
     def __init__(
         self,
         settings: Settings,
-        index: LoadedIndex,
-        embedder: Embedder,
+        *,
+        embedder: Embedder | None = None,
         tuning: Tuning | None = None,
-        messages: Messages | None = None,
         require_red_flag_model: bool = True,
     ) -> None:
         self.settings = settings
-        self.index = index
-        self.embedder = embedder
         self.tuning = tuning or Tuning.load()
-        self.messages = messages or Messages.load(settings)
-        lexical = LexicalIndex(index.chunks)
-        expander = QueryExpander.from_file(DATA_DIR / "lay_terms.toml", lexical.vocabulary)
-        self.searcher = Searcher(index, embedder, expander, lexical, self.tuning.search)
-        self.safety = RedFlagChecker(settings, require_model=require_red_flag_model)
-        self.scope = ScopeChecker(self.safety.normalise)
-
-    def encode_texts(self, texts: list[str]) -> list:
-        """Vectors as search makes them (text-speak fixed, lay terms added), in one batch;
-        a one-sentence question is embedded once for safety, scope and search together."""
-        return self.embedder.encode_queries([self.searcher.expander.expand(self.safety.normalise(t)) for t in texts])
-
-    def embed_examples(self) -> None:
-        """Embed the scope example questions (once, at start-up)."""
-        self.scope.embed_examples(self.encode_texts)
+        self.messages = Messages.load(settings)
+        self.embedder = embedder or Embedder(threads=settings.embedding_threads)
+        self._require_red_flag_model = require_red_flag_model
+        self._warm = threading.Lock()
+        self.index: LoadedIndex | None = None
 
     @classmethod
     def load(
@@ -100,153 +93,155 @@ class Engine:
         *,
         rebuild_if_stale: bool = False,
         progress: bool = False,
-        say: Any = None,
-        require_red_flag_model: bool = True,
+        say: Callable[[str], Any] | None = None,
+        **options: Any,
     ) -> Engine:
-        """Load the index (rebuilding it first when asked and it is stale) and the model.
+        """An engine ready to answer. A stale or missing index is rebuilt first when
+        `rebuild_if_stale`; otherwise it raises IndexUnavailable saying what to run."""
+        engine = cls(settings or load_settings(), **options)
+        if rebuild_if_stale:
+            engine.rebuild_if_stale(progress=progress, say=say)
+        engine.warm_up()
+        return engine
 
-        Without `rebuild_if_stale`, a stale or missing index raises IndexUnavailable
-        whose message says what to run.
-        """
-        settings = settings or load_settings()
-        embedder = Embedder(threads=settings.embedding_threads)
-        status = index_status(settings.index_dir, settings.corpus_dir)
+    def rebuild_if_stale(self, progress: bool = False, say: Callable[[str], Any] | None = None) -> None:
+        status = index_status(self.settings.index_dir, self.settings.corpus_dir)
         if not status.fresh:
-            if not rebuild_if_stale:
-                raise IndexUnavailable(f"{status.reason.split(' (run:')[0]} (run: python -m retrieval build)")
             if say:
                 say(f"Rebuilding the index: {status.reason}.")
-            build_index(settings.corpus_dir, settings.index_dir, embedder, progress=progress)
-        engine = cls(settings, load_index(settings.index_dir), embedder, require_red_flag_model=require_red_flag_model)
-        engine.embed_examples()
-        return engine
+            build_index(self.settings.corpus_dir, self.settings.index_dir, self.embedder, progress=progress)
+
+    def warm_up(self) -> None:
+        """Load the index, the model and the rules (once; later calls return at once)."""
+        with self._warm:
+            if self.index is not None:
+                return
+            status = index_status(self.settings.index_dir, self.settings.corpus_dir)
+            if not status.fresh:
+                raise IndexUnavailable(f"{status.reason.split(' (run:')[0]} (run: python -m retrieval build)")
+            index = load_index(self.settings.index_dir)
+            lexical = LexicalIndex(index.chunks)
+            expander = QueryExpander.from_file(DATA_DIR / "lay_terms.toml", lexical.vocabulary)
+            normaliser = Normaliser.from_file(DATA_DIR / "text_speak.toml")
+            self.reader = QuestionReader(normaliser, expander, self.embedder)
+            self.searcher = Searcher(index, lexical, self.tuning.search)
+            self.safety = RedFlagChecker(self.settings, require_model=self._require_red_flag_model)
+            self.scope = ScopeChecker()
+            self.scope.set_example_vectors(
+                {kind: self._vectors(examples) for kind, examples in self.scope.examples.items()}
+            )
+            self.index = index
+
+    def _vectors(self, texts: Sequence[str]):
+        import numpy as np
+
+        return np.stack([self.reader.read(t).vector for t in texts])
 
     # -- the answer path -------------------------------------------------------
     def answer(self, question: Any, history: Any = None, k: int | None = None) -> Answer:
         started = time.perf_counter()
         try:
-            result = self._answer(question, history, k)
+            reply = self._answer(question, history, k)
         except Exception as exc:  # never crash on odd input; say so and keep the disclaimer
-            log.exception("answer failed")
-            result = self._fixed(clean_input(question) if isinstance(question, str) else "", self.messages.error)
-            result.reason, result.error = "error", f"{type(exc).__name__}: internal error"
-        result.latency_ms = (time.perf_counter() - started) * 1000.0
-        return result
+            log.error("answer failed: %s", type(exc).__name__, exc_info=log.isEnabledFor(logging.DEBUG))
+            text = clean_input(question) if isinstance(question, str) else ""
+            reply = self._reply(text, notices=[self.messages.error], reason="error", abstained=True,
+                                error=f"{type(exc).__name__}: internal error")
+        return dataclasses.replace(reply, latency_ms=(time.perf_counter() - started) * 1000.0)
 
-    def _answer(self, question: Any, history: Any, k: int | None) -> Answer:
-        if not isinstance(question, str):
-            reply = self._fixed("", self.messages.empty, reason="empty")
-            reply.error = "question must be a string"
-            return reply
-        text = clean_input(question)
+    def _answer(self, message: Any, history: Any, k: int | None) -> Answer:
+        if not isinstance(message, str):
+            return self._reply("", notices=[self.messages.empty], reason="empty", abstained=True,
+                               error="question must be a string")
+        self.warm_up()
+        q = self.reader.read(message, history)
+        if q.is_empty:
+            return self._reply(q.text, notices=[self.messages.empty], reason="empty", abstained=True)
         k = max(1, min(MAX_K, int(k or self.settings.k)))
-        if not any(ch.isalnum() for ch in text):
-            return self._fixed(text, self.messages.empty, reason="empty")
 
         # 1. red flags, before anything else, in everything the person typed
-        safety = self.safety.assess_patterns(text[:MAX_SAFETY_CHARS])
+        safety = self.safety.assess_patterns(q.normalised)
         if safety.stops_answer:
-            return self._escalated(text, safety)
-        if len(text) > self.settings.max_question_chars:
-            return self._fixed(text, self.messages.too_long, reason="too_long", safety=safety)
-        safety = self.safety.assess_semantic(text, self.encode_texts, safety)
+            return self._escalated(q, safety)
+        if len(q.text) > self.settings.max_question_chars:
+            return self._declined(q, self.messages.too_long, "too_long", safety)
+        safety = self.safety.assess_semantic(q, safety)
         if safety.stops_answer:
-            return self._escalated(text, safety)
-        turns = normalize_history(history)
-        reminder = "" if safety.escalation else (self.safety.reminder(turns) or "")
+            return self._escalated(q, safety)
+        reminder = "" if safety.escalation else (self.safety.reminder(q.turns_normalised) or "")
 
-        # 2. is it something the article can answer?
-        verdict = self.scope.check(text, self.encode_texts([text])[0])
-        if verdict.kind == OUT_OF_SCOPE:
-            return self._fixed(text, self.messages.out_of_scope, "out_of_scope", safety=safety, reminder=reminder)
-        if verdict.kind == NOT_COVERED:
-            return self._fixed(text, self.messages.not_covered, "not_covered", safety=safety, reminder=reminder)
+        # 2. is it something the documents can answer?
+        verdict = self.scope.check(q)
+        if verdict.kind != IN_SCOPE:
+            return self._declined(q, self._notice(verdict.kind), verdict.kind, safety, reminder)
 
         # 3. search and compose
-        result = self.searcher.search(self.safety.normalise(search_query(text, turns)), k)
+        result = self.searcher.search(q, k)
         if not self.is_covered(result):
-            reason = "not_covered" if verdict.anchored else "out_of_scope"
-            notice = self.messages.not_covered if verdict.anchored else self.messages.out_of_scope
-            return self._fixed(text, notice, reason, retrieved=result, safety=safety, reminder=reminder)
+            kind = NOT_COVERED if verdict.anchored else OUT_OF_SCOPE
+            return self._declined(q, self._notice(kind), kind, safety, reminder, result.passages)
         body, citations = compose(result, self.index, self.tuning.compose)
-        reply = Answer(
-            question=text,
-            answer="",
+        return self._reply(
+            q.text,
             citations=citations,
             retrieved=result.passages,
-            disclaimer=self.messages.disclaimer,
+            coverage="answered",
             escalation=safety.escalation,
             warning=safety.warning,
             reminder=reminder,
-            id=uuid.uuid4().hex[:16],
             body=body,
             notices=[self.messages.medication_notice] if verdict.medication else [],
         )
-        reply.answer = self.render(reply)
-        return reply
 
     def search(self, question: str, k: int | None = None) -> list[Passage]:
         """Ranked passages for a question, without composing an answer."""
+        self.warm_up()
         k = max(1, min(MAX_K, int(k or self.settings.k)))
-        return self.searcher.search(self.safety.normalise(clean_input(question)), k).passages
+        return self.searcher.search(self.reader.read(question), k).passages
 
     def is_covered(self, result: SearchResult) -> bool:
         return bool(result.passages) and result.passages[0].score >= self.tuning.abstain.min_score
 
-    def render(self, reply: Answer) -> str:
-        """The Markdown a person reads: escalation first, then a reminder of an earlier one,
-        the cited answer, its warning line, fixed notices, and the disclaimer."""
-        parts = []
-        if reply.escalation:
-            parts.append(f"**{reply.escalation.message}**")
-        if reply.reminder:
-            parts.append(f"**{reply.reminder}**")
-        if reply.body:
-            parts.append(reply.body)
-        if reply.warning:
-            parts.append(f"**{reply.warning.message}**")
-        parts.extend(reply.notices)
-        parts.append(f"_{reply.disclaimer}_")
-        return "\n\n".join(parts)
+    def _notice(self, kind: str) -> str:
+        return self.messages.not_covered if kind == NOT_COVERED else self.messages.out_of_scope
 
-    def _escalated(self, question: str, safety: SafetyResult) -> Answer:
-        """Emergency or crisis: the escalation and the disclaimer, nothing else."""
-        reply = Answer(
+    # -- building the reply (once) ------------------------------------------------
+    def _reply(self, question: str, *, retrieved: Sequence[Passage] = (), **fields: Any) -> Answer:
+        """The Answer, with its Markdown rendered from the same fields (retrieval/render.py)."""
+        shown = {name: fields[name] for name in ("escalation", "warning", "support", "reminder", "body", "notices") if name in fields}
+        text = render.markdown(render.parts(**shown, disclaimer=self.messages.disclaimer))
+        return Answer(
             question=question,
-            answer="",
-            citations=[],
-            retrieved=[],
+            answer=text,
+            citations=list(fields.pop("citations", [])),
+            retrieved=[Retrieved.of(p) for p in retrieved],
             disclaimer=self.messages.disclaimer,
-            escalation=safety.escalation,
             id=uuid.uuid4().hex[:16],
-            reason="escalated",
+            **fields,
         )
-        reply.answer = self.render(reply)
-        return reply
 
-    def _fixed(
+    def _escalated(self, q: Question, safety: SafetyResult) -> Answer:
+        """Emergency or crisis: the escalation and the disclaimer, nothing else."""
+        return self._reply(q.text, escalation=safety.escalation, reason="escalated")
+
+    def _declined(
         self,
-        question: str,
-        text: str,
-        reason: str = "",
-        retrieved: SearchResult | None = None,
-        safety: SafetyResult | None = None,
+        q: Question,
+        notice: str,
+        reason: str,
+        safety: SafetyResult,
         reminder: str = "",
+        retrieved: Sequence[Passage] = (),
     ) -> Answer:
         """A declined or refused question: fixed text only, after any escalation."""
-        reply = Answer(
-            question=question,
-            answer="",
-            citations=[],
-            retrieved=retrieved.passages if retrieved else [],
-            disclaimer=self.messages.disclaimer,
+        return self._reply(
+            q.text,
+            retrieved=retrieved,
             abstained=True,
-            escalation=safety.escalation if safety else None,
-            warning=safety.warning if safety else None,
+            coverage=reason if reason in (NOT_COVERED, OUT_OF_SCOPE) else None,
+            escalation=safety.escalation,
+            warning=safety.warning,
             reminder=reminder,
-            id=uuid.uuid4().hex[:16],
-            notices=[text],
+            notices=[notice],
             reason=reason,
         )
-        reply.answer = self.render(reply)
-        return reply

@@ -27,16 +27,13 @@ import numpy as np
 from .chunking import ChunkerSettings, chunk_corpus
 from .corpus import corpus_files, corpus_fingerprint, load_corpus
 from .embedding import MODEL_NAME, MODEL_PACKAGE, Embedder, model_version
+from .errors import IndexUnavailable
 from .models import Chunk
-from .textnorm import split_sentences
+from .text import split_sentences
 
 SCHEMA = 2
 FILES = ("passages.faiss", "passages.json", "units.npy")
 MANIFEST = "manifest.json"
-
-
-class IndexUnavailable(RuntimeError):
-    """The index cannot be used; the message is one line a person can act on."""
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,15 @@ Search only: the safety checks and the fixed disclaimer belong to Engine.answer(
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
+
+from .models import Retrieved
 
 
 class SourceRetriever(BaseRetriever):
@@ -28,7 +31,8 @@ class SourceRetriever(BaseRetriever):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        found = [Retrieved.of(p) for p in self.engine.search(query, self.k)]
         return [
-            Document(page_content=p.chunk.text, metadata={k: v for k, v in p.to_dict().items() if k != "text"})
-            for p in self.engine.search(query, self.k)
+            Document(page_content=r.text, metadata={k: v for k, v in dataclasses.asdict(r).items() if k != "text"})
+            for r in found
         ]

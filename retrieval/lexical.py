@@ -18,9 +18,9 @@ import bm25s
 import numpy as np
 import Stemmer
 
-from .matching import SpellingRepair
 from .models import Chunk
-from .textnorm import fold
+from .normalise import SpellingRepair
+from .text import fold
 
 _WORD = re.compile(r"[a-z][a-z0-9'-]+")
 _STEMMER = Stemmer.Stemmer("english")

@@ -2,22 +2,28 @@
 
 corpus -> Document -> chunking -> Chunk -> index -> search -> Passage -> answer -> Answer
 
-`Answer.to_dict()` is the answer object of CONTRACT.md §1: its field names are a
-promise to callers and may only grow.
+`Answer` is also the wire format: `Answer.to_dict()` is the answer object of
+docs/interfaces.md ("The answer object"), and the web app's OpenAPI schema is generated
+from these dataclasses (retrieval/web/api.py), so the contract is written once, here.
+Its field names are a promise to callers and may only grow.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+Level = Literal["emergency", "urgent", "crisis"]
+Coverage = Literal["answered", "partial", "not_covered", "out_of_scope"]
 
 
 @dataclass(frozen=True)
 class Document:
     path: str  # relative to the corpus folder, with forward slashes
     title: str
+    summary: str  # one line saying what the document covers (front matter, or its first paragraph)
     body: str  # Markdown without front matter
-    meta: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -38,16 +44,9 @@ class Chunk:
         return f"{self.section}\n{self.text}"
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "chunk_id": self.chunk_id,
-            "document": self.document,
-            "doc_path": self.doc_path,
-            "section": self.section,
-            "text": self.text,
-            "kind": self.kind,
-            "title": self.title,
-            "sources": list(self.sources),
-        }
+        out = dataclasses.asdict(self)
+        out["sources"] = list(self.sources)
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Chunk:
@@ -65,88 +64,104 @@ class Chunk:
 
 @dataclass(frozen=True)
 class Passage:
-    """A chunk as ranked for one question."""
+    """A chunk as ranked for one question (inside the pipeline)."""
 
     chunk: Chunk
     score: float
 
-    def to_dict(self) -> dict[str, Any]:
-        c = self.chunk
-        return {
-            "chunk_id": c.chunk_id,
-            "document": c.document,
-            "section": c.section,
-            "text": c.text,
-            "score": round(float(self.score), 4),
-            "sources": list(c.sources),
-        }
+
+# -- the wire format -------------------------------------------------------------------
+# Every field below is always present in the JSON (only `error` is left out when None):
+# the generated schema says so.
+_WIRE = {"json_schema_serialization_defaults_required": True}
 
 
 @dataclass(frozen=True)
-class Citation:
-    n: int
-    passage: Passage
+class Retrieved:
+    """A passage retrieval returned, as callers see it."""
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"n": self.n, **self.passage.to_dict()}
+    __pydantic_config__ = _WIRE
+
+    chunk_id: str
+    document: str
+    section: str  # heading path
+    text: str  # the passage exactly as stored in the index
+    score: float
+    sources: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, passage: Passage) -> Retrieved:
+        c = passage.chunk
+        return cls(c.chunk_id, c.document, c.section, c.text, round(float(passage.score), 4), list(c.sources))
+
+
+@dataclass(frozen=True)
+class Citation(Retrieved):
+    """A cited passage: `n` is its [n] marker in the answer."""
+
+    n: int = 0
+
+    @classmethod
+    def numbered(cls, n: int, passage: Passage) -> Citation:
+        return cls(**dataclasses.asdict(Retrieved.of(passage)), n=n)
 
 
 @dataclass(frozen=True)
 class Escalation:
-    level: str  # emergency | urgent | crisis
+    __pydantic_config__ = _WIRE
+    level: Level
     category: str
-    message: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"level": self.level, "category": self.category, "message": self.message}
+    message: str  # fixed text from the rules file
 
 
 @dataclass(frozen=True)
-class Warning:
-    """One conditional warning line for a question *about* a red flag (not having it)."""
+class SafetyWarning:
+    """One conditional warning line for a red-flag category.
+
+    placement "after": the message asks ABOUT a red flag; the line follows the answer.
+    placement "first": a red flag is possible but uncertain; the line opens the reply."""
+
+    __pydantic_config__ = _WIRE
 
     category: str
     message: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"category": self.category, "message": self.message}
+    placement: Literal["first", "after"] = "after"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Answer:
-    question: str
-    answer: str
+    __pydantic_config__ = _WIRE
+    question: str  # as received, after trimming
+    answer: str  # the Markdown a person reads (retrieval/render.py)
     citations: list[Citation]
-    retrieved: list[Passage]
-    disclaimer: str
-    abstained: bool = False
+    retrieved: list[Retrieved]
+    disclaimer: str  # fixed, never empty, on every answer
+    abstained: bool = False  # true when coverage is not_covered or out_of_scope
+    coverage: Coverage | None = None  # None for escalations and empty or failed questions
     escalation: Escalation | None = None
-    warning: Warning | None = None
+    warning: SafetyWarning | None = None
+    support: str | None = None  # a kind line with the crisis number for low mood without suicidal intent
     latency_ms: float = 0.0
     id: str = ""
     body: str = ""  # only the cited sentences (the `answer` field also holds fixed text)
     reminder: str = ""  # a short reminder when an earlier turn escalated
     notices: list[str] = field(default_factory=list)  # fixed notices shown after the body
     reason: str = ""  # out_of_scope | not_covered | empty | too_long | error | escalated, or "" when answered
-    error: str | None = None
+    error: str | None = None  # present only when something went wrong
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "question": self.question,
-            "answer": self.answer,
-            "citations": [c.to_dict() for c in self.citations],
-            "retrieved": [p.to_dict() for p in self.retrieved],
-            "escalation": self.escalation.to_dict() if self.escalation else None,
-            "warning": self.warning.to_dict() if self.warning else None,
-            "abstained": self.abstained,
-            "disclaimer": self.disclaimer,
-            "latency_ms": round(self.latency_ms, 2),
-            "id": self.id,
-            "body": self.body,
-            "reminder": self.reminder,
-            "notices": list(self.notices),
-            "reason": self.reason,
-        }
-        if self.error is not None:
-            out["error"] = self.error
+        out = dataclasses.asdict(self)
+        out["latency_ms"] = round(self.latency_ms, 2)
+        if self.error is None:
+            del out["error"]
         return out
+
+
+def answer_schema(ref_template: str = "#/$defs/{model}") -> dict[str, Any]:
+    """The JSON schema of the answer object, generated from `Answer`. The web app serves
+    this same schema in its OpenAPI document (ref_template "#/components/schemas/{model}")."""
+    from pydantic import TypeAdapter
+
+    schema = TypeAdapter(Answer).json_schema(mode="serialization", ref_template=ref_template)
+    schema["required"] = [name for name in schema["required"] if name != "error"]  # present only on failures
+    return schema

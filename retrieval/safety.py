@@ -20,17 +20,19 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .conversation import Turn
-from .matching import Normaliser, compile_all, sentence_bounds, sentences
+from .errors import ModelUnavailable, RuleFileError
 from .messages import fill
-from .models import Escalation, Warning
+from .models import Escalation, SafetyWarning
+from .question import Question
+from .rules import compile_all
 from .settings import DATA_DIR, Settings
+from .text import sentence_bounds, split_sentences
 
 LEVELS = ("emergency", "crisis", "urgent")  # most urgent first
 MODEL_FILE = "red_flag_model.json"
@@ -73,7 +75,6 @@ class RedFlagModel:
     coef: np.ndarray  # classes x embedding size
     intercept: np.ndarray
     cut_off: float
-    embedding_model: str
     cut_offs: dict[str, float] = field(default_factory=dict)  # per category, where it differs
 
     @classmethod
@@ -84,7 +85,6 @@ class RedFlagModel:
             coef=np.asarray(data["coef"], dtype=np.float32),
             intercept=np.asarray(data["intercept"], dtype=np.float32),
             cut_off=float(data["cut_off"]),
-            embedding_model=str(data["embedding_model"]),
             cut_offs={k: float(v) for k, v in data.get("cut_offs", {}).items()},
         )
 
@@ -121,7 +121,7 @@ class Finding:
 @dataclass
 class SafetyResult:
     escalation: Escalation | None = None
-    warning: Warning | None = None
+    warning: SafetyWarning | None = None
     reminder: str | None = None
     third_party: bool = False
     findings: list[Finding] = field(default_factory=list)
@@ -141,12 +141,10 @@ class RedFlagChecker:
         self,
         settings: Settings,
         rules_path: Path | None = None,
-        speak_path: Path | None = None,
         model_path: Path | None = None,
         require_model: bool = True,
     ) -> None:
         data = tomllib.loads((rules_path or DATA_DIR / "red_flags.toml").read_text(encoding="utf-8"))
-        self.normalise = Normaliser.from_file(speak_path or DATA_DIR / "text_speak.toml")
         vocab = data.get("vocab", {})
         ctx = {k: re.compile(v) for k, v in data["context"].items()}
         self._negation, self._pivots, self._asking = ctx["negation"], ctx["pivots"], ctx["asking"]
@@ -185,17 +183,17 @@ class RedFlagChecker:
             self.model = RedFlagModel.load(model_file)
             unknown = set(self.model.classes) - set(self.categories) - {BENIGN}
             if unknown:
-                raise ValueError(f"{MODEL_FILE} knows categories the rules file does not: {sorted(unknown)}")
+                raise RuleFileError(f"{MODEL_FILE} knows categories the rules file does not: {sorted(unknown)}")
         elif require_model:
-            raise FileNotFoundError(f"{model_file} is missing (run: python -m evals train-red-flags)")
+            raise ModelUnavailable(f"{model_file} is missing (run: python -m evals train-red-flags)")
         for rule in self.rules:
             if rule.category not in self.categories or rule.level not in self.categories[rule.category].messages:
-                raise ValueError(f"rule {rule.id}: no {rule.level} message for category {rule.category}")
+                raise RuleFileError(f"rule {rule.id}: no {rule.level} message for category {rule.category}")
 
-    def has_evidence(self, message: str, category: str) -> bool:
-        """Does the message hold a word of the category the model predicts ([semantic.evidence])?"""
+    def has_evidence(self, normalised: str, category: str) -> bool:
+        """Does the (normalised) message hold a word of the category the model predicts ([semantic.evidence])?"""
         evidence = self._evidence.get(category)
-        return evidence is None or bool(evidence.search(self.normalise(message)))
+        return evidence is None or bool(evidence.search(normalised))
 
     # -- pattern layer ------------------------------------------------------------
     def _negated(self, text: str, start: int) -> bool:
@@ -258,7 +256,7 @@ class RedFlagChecker:
                     break
         # "...? Mine went numb yesterday." - a question about it plus a report of it
         if not any(f.mode == "report" for f in found) and any(f.level and f.mode == "question" for f in found):
-            reports = [s for s in sentences(text) if self._personal_report.search(s) and not self._asking.search(s)]
+            reports = [s for s in split_sentences(text) if self._personal_report.search(s) and not self._asking.search(s)]
             if reports:
                 found = [
                     Finding(f.source, f.category, f.level, "report", f.sentence)
@@ -288,8 +286,8 @@ class RedFlagChecker:
             messages.append(book[level])
         return Escalation(top.level, top.category, " ".join(dict.fromkeys(messages))), third
 
-    def assess_patterns(self, message: str) -> SafetyResult:
-        text = self.normalise(message)
+    def assess_patterns(self, text: str) -> SafetyResult:
+        """The pattern layer on a normalised message."""
         found = self.findings(text)
         result = SafetyResult(
             findings=found,
@@ -304,12 +302,10 @@ class RedFlagChecker:
             mentions = [f for f in found if f.mode == "question" or (not f.level and f.mode != "set aside")]
             if mentions:
                 category = self.categories[mentions[0].category]
-                result.warning = Warning(category.name, category.warning)
+                result.warning = SafetyWarning(category.name, category.warning)
         return result
 
-    def assess_semantic(
-        self, message: str, encode: Callable[[list[str]], list[np.ndarray]], result: SafetyResult
-    ) -> SafetyResult:
+    def assess_semantic(self, question: Question, result: SafetyResult) -> SafetyResult:
         """Escalate on what the patterns missed: a message the model finds likely enough to
         be a red flag. The model scores whole messages, as it was trained and validated
         (single short sentences such as "what's the point of that" score too high alone).
@@ -319,14 +315,13 @@ class RedFlagChecker:
         ("a numb patch in my groin") does not stop it."""
         if result.escalation is not None or result.asks_about_red_flag or result.set_aside or self.model is None:
             return result
-        vectors = np.stack(encode([message]))
-        probability, name = self.model.strongest(vectors)
-        if probability < self.model.cut_off_for(name) or not self.has_evidence(message, name):
+        probability, name = self.model.strongest(question.vector.reshape(1, -1))
+        text = question.normalised
+        if probability < self.model.cut_off_for(name) or not self.has_evidence(text, name):
             return result
         result.warning = None  # a mention that was not itself a red flag gave way to the escalation
         category = self.categories[name]
         level = category.default_level
-        text = self.normalise(message)
         third = self._third_party(text, text)
         book = category.third_party if third and level in category.third_party else category.messages
         result.escalation = Escalation(level, category.name, book[level])
@@ -334,14 +329,13 @@ class RedFlagChecker:
         result.findings.append(Finding(f"model ({probability:.2f})", category.name, level, "report", text))
         return result
 
-    def reminder(self, history: Sequence[Turn]) -> str | None:
-        """A short reminder when an earlier user turn escalated (patterns only)."""
+    def reminder(self, earlier_messages: Sequence[str]) -> str | None:
+        """A short reminder when an earlier user turn (normalised) escalated (patterns only)."""
         levels = []
-        for turn in history:
-            if turn.role == "user":
-                earlier = self.assess_patterns(turn.content)
-                if earlier.escalation is not None:
-                    levels.append(earlier.escalation.level)
+        for text in earlier_messages:
+            earlier = self.assess_patterns(text)
+            if earlier.escalation is not None:
+                levels.append(earlier.escalation.level)
         if not levels:
             return None
         level = sorted(levels, key=LEVELS.index)[0]

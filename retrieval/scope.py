@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .matching import Normaliser, compile_all
+from .question import Question
+from .rules import compile_all
 from .settings import DATA_DIR
 
 IN_SCOPE, OUT_OF_SCOPE, NOT_COVERED = "in_scope", "out_of_scope", "not_covered"
@@ -29,17 +29,15 @@ IN_SCOPE, OUT_OF_SCOPE, NOT_COVERED = "in_scope", "out_of_scope", "not_covered"
 @dataclass(frozen=True)
 class ScopeVerdict:
     kind: str  # in_scope | out_of_scope | not_covered
-    because: str = ""  # which rule decided, for logs and tests
     medication: bool = False
     anchored: bool = False  # the question names this condition or the spine
 
 
 class ScopeChecker:
-    def __init__(self, normalise: Normaliser, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None) -> None:
         data = tomllib.loads((path or DATA_DIR / "scope.toml").read_text(encoding="utf-8"))
         vocab = data.get("vocab", {})
         oos = data["out_of_scope"]
-        self.normalise = normalise
         self._strong = compile_all(oos["strong"], vocab)
         self._weak = compile_all(oos["weak"], vocab)
         self._anchors = compile_all(oos["anchors"], vocab)
@@ -54,8 +52,9 @@ class ScopeChecker:
         self.examples = {kind: tuple(semantic[kind]) for kind in (OUT_OF_SCOPE, NOT_COVERED, IN_SCOPE)}
         self._vectors: dict[str, np.ndarray] = {}
 
-    def embed_examples(self, encode: Callable[[list[str]], list[np.ndarray]]) -> None:
-        self._vectors = {kind: np.stack(encode(list(examples))) for kind, examples in self.examples.items()}
+    def set_example_vectors(self, vectors: dict[str, np.ndarray]) -> None:
+        """The example questions' vectors, made by the engine's QuestionReader at warm-up."""
+        self._vectors = vectors
 
     def similarities(self, vector: np.ndarray) -> dict[str, float]:
         return {kind: float(np.max(vectors @ vector)) for kind, vectors in self._vectors.items()}
@@ -70,23 +69,23 @@ class ScopeChecker:
     def is_medication_question(self, text: str) -> bool:
         return bool(self._drugs.search(text) and self._actions.search(text))
 
-    def check(self, question: str, vector: np.ndarray | None = None) -> ScopeVerdict:
-        text = self.normalise(question)
+    def check(self, question: Question, use_examples: bool = True) -> ScopeVerdict:
+        text = question.normalised
         medication = self.is_medication_question(text)
         anchored = bool(self._first(self._anchors, text))
-        if hit := self._first(self._strong, text):
-            return ScopeVerdict(OUT_OF_SCOPE, f"pattern: {hit}", medication, anchored)
-        if (level := self._other_levels.search(text)) and not self._this_level.search(text):
-            return ScopeVerdict(OUT_OF_SCOPE, f"another level: {level.group(0)}", medication, anchored)
-        if hit := self._first(self._not_covered, text):
-            return ScopeVerdict(NOT_COVERED, f"pattern: {hit}", medication, anchored)
-        if not anchored and (hit := self._first(self._weak, text)):
-            return ScopeVerdict(OUT_OF_SCOPE, f"pattern: {hit}", medication, anchored)
-        if vector is not None and self._vectors:
-            sims = self.similarities(vector)
+        if self._first(self._strong, text):
+            return ScopeVerdict(OUT_OF_SCOPE, medication, anchored)
+        if self._other_levels.search(text) and not self._this_level.search(text):
+            return ScopeVerdict(OUT_OF_SCOPE, medication, anchored)
+        if self._first(self._not_covered, text):
+            return ScopeVerdict(NOT_COVERED, medication, anchored)
+        if not anchored and self._first(self._weak, text):
+            return ScopeVerdict(OUT_OF_SCOPE, medication, anchored)
+        if use_examples and self._vectors:
+            sims = self.similarities(question.vector)
             for kind in (NOT_COVERED, OUT_OF_SCOPE):
                 if kind == OUT_OF_SCOPE and anchored:
                     continue
                 if sims[kind] >= self.threshold and sims[kind] - sims[IN_SCOPE] >= self.margin:
-                    return ScopeVerdict(kind, f"similar ({sims[kind]:.2f})", medication, anchored)
-        return ScopeVerdict(IN_SCOPE, "", medication, anchored)
+                    return ScopeVerdict(kind, medication, anchored)
+        return ScopeVerdict(IN_SCOPE, medication, anchored)

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .embedding import Embedder
 from .index_store import LoadedIndex
-from .lexical import LexicalIndex, QueryExpander
+from .lexical import LexicalIndex
 from .models import Passage
+from .question import Question
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,7 @@ class SearchWeights:
 @dataclass
 class SearchResult:
     passages: list[Passage]  # best first, top k
-    query: str  # the expanded query that was searched
-    query_vector: np.ndarray
+    query_vector: np.ndarray  # the question's search vector (the answer picks sentences with it)
 
 
 def fuse(features: dict[str, np.ndarray], w: SearchWeights) -> np.ndarray:
@@ -62,14 +61,10 @@ class Searcher:
     def __init__(
         self,
         index: LoadedIndex,
-        embedder: Embedder,
-        expander: QueryExpander,
         lexical: LexicalIndex,
         weights: SearchWeights | None = None,
     ) -> None:
         self.index = index
-        self.embedder = embedder
-        self.expander = expander
         self.lexical = lexical
         self.weights = weights or SearchWeights()
         n = index.faiss_index.ntotal
@@ -87,10 +82,10 @@ class Searcher:
         self._unit_chunk = np.array([u.chunk for u in index.units], dtype=np.int64)
         self._is_sentence = np.array([u.kind == "sentence" for u in index.units], dtype=bool)
 
-    def features(self, query: str) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-        """Candidate passage positions, the query vector, and each feature per candidate."""
+    def features(self, query: str, qvec: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Candidate passage positions and each feature per candidate, for the search text
+        and its vector."""
         n = len(self.index.chunks)
-        qvec = self.embedder.encode_query(query)
         take = min(n, self.weights.candidates)
         _, dense_ids = self.index.faiss_index.search(qvec.reshape(1, -1), take)
         bm25 = self.lexical.scores(query)
@@ -111,12 +106,11 @@ class Searcher:
         is_faq = self._is_faq[candidates].astype(np.float32)
         heading = np.clip(self._heading_vectors[candidates] @ qvec, 0.0, None)
         features = {"dense": dense, "lexical": lexical, "title": title, "unit": unit, "is_faq": is_faq, "heading": heading}
-        return candidates, qvec, features
+        return candidates, features
 
-    def search(self, question: str, k: int = 5) -> SearchResult:
-        query = self.expander.expand(question)
-        candidates, qvec, feats = self.features(query)
+    def search(self, question: Question, k: int = 5) -> SearchResult:
+        candidates, feats = self.features(question.search_text, question.search_vector)
         fused = fuse(feats, self.weights)
         order = np.argsort(-fused, kind="stable")[: max(1, k)]
         passages = [Passage(self.index.chunks[int(candidates[i])], float(fused[i])) for i in order]
-        return SearchResult(passages, query, qvec)
+        return SearchResult(passages, question.search_vector)

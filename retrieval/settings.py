@@ -1,34 +1,36 @@
-"""What a clinic changes without touching code (CONTRACT.md §5).
+"""What a clinic changes without touching code (docs/interfaces.md, "Settings").
 
-Read from `settings.toml` at the repository root (or the file named by
+Read from `settings.toml` in the working directory (or the file named by
 CHATBOT_SETTINGS), then from environment variables CHATBOT_<NAME> (e.g.
 CHATBOT_COUNTRY=GB, CHATBOT_ALLOWED_ORIGINS="https://clinic.example"). Every
-field has a default, so no file is needed. See settings.example.toml.
+field has a default, so no file is needed. Relative paths (the defaults `corpus`,
+`index`, `var/feedback.sqlite3`, or any in the file) are taken from the working
+directory when the settings are loaded.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from .errors import SettingsError
+
+__all__ = ["DATA_DIR", "Settings", "SettingsError", "load_settings"]
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ENV_PREFIX = "CHATBOT_"
-
-
-class SettingsError(ValueError):
-    pass
 
 
 @dataclass(frozen=True)
 class Settings:
     # where things are
-    corpus_dir: Path = ROOT / "corpus"
-    index_dir: Path = ROOT / "index"
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("index")
     # retrieval
     k: int = 5
     # phone numbers in escalation messages: a country preset from data/countries.toml,
@@ -47,7 +49,7 @@ class Settings:
     # privacy: nothing a patient types is stored unless these are on
     log_feedback: bool = False
     log_questions: bool = False
-    feedback_db: Path = ROOT / "var" / "feedback.sqlite3"
+    feedback_db: Path = Path("var") / "feedback.sqlite3"
     # limits for the HTTP API
     max_question_chars: int = 2000
     max_body_bytes: int = 64_000
@@ -60,7 +62,7 @@ class Settings:
     embedding_threads: int = 2
 
     def phone_numbers(self) -> dict[str, str]:
-        presets = tomllib.loads((DATA_DIR / "countries.toml").read_text(encoding="utf-8"))
+        presets = country_presets()
         preset = presets.get(self.country) or presets.get(self.country.upper()) or presets["default"]
         return {
             "emergency_number": self.emergency_number or preset["emergency_number"],
@@ -69,12 +71,18 @@ class Settings:
         }
 
 
-def _coerce(name: str, kind: Any, value: Any) -> Any:
+@functools.cache
+def country_presets() -> dict[str, dict[str, str]]:
+    """data/countries.toml, read once per process."""
+    return tomllib.loads((DATA_DIR / "countries.toml").read_text(encoding="utf-8"))
+
+
+def _coerce(name: str, kind: Any, value: Any, base: Path) -> Any:
     kind = str(kind)
     try:
         if "Path" in kind:
             path = Path(str(value)).expanduser()
-            return path if path.is_absolute() else ROOT / path
+            return path if path.is_absolute() else base / path
         if kind == "int":
             return int(value)
         if kind == "bool":
@@ -92,7 +100,8 @@ def _coerce(name: str, kind: Any, value: Any) -> Any:
 
 def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ) if env is None else env
-    path = path or Path(env.get(f"{ENV_PREFIX}SETTINGS", ROOT / "settings.toml"))
+    base = Path.cwd()
+    path = path or Path(env.get(f"{ENV_PREFIX}SETTINGS", base / "settings.toml"))
     values: dict[str, Any] = {}
     if path.is_file():
         try:
@@ -106,6 +115,9 @@ def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -
     for name in fields:
         if f"{ENV_PREFIX}{name.upper()}" in env:
             values[name] = env[f"{ENV_PREFIX}{name.upper()}"]
-    typed = {name: _coerce(name, fields[name].type, value) for name, value in values.items()}
+    for name, spec in fields.items():  # relative default paths, from the working directory
+        if name not in values and isinstance(spec.default, Path):
+            values[name] = spec.default
+    typed = {name: _coerce(name, fields[name].type, value, base) for name, value in values.items()}
     return Settings(**typed)
 

@@ -35,6 +35,9 @@ class FakeEmbedder:
     def encode_query(self, text: str) -> np.ndarray:
         return self._vector(text)
 
+    def encode_queries(self, texts: list[str]) -> list[np.ndarray]:
+        return [self._vector(t) for t in texts]
+
 
 @pytest.fixture
 def fake_embedder() -> FakeEmbedder:
@@ -53,3 +56,14 @@ def engine(settings):
     from retrieval.engine import Engine
 
     return Engine.load(settings, rebuild_if_stale=True)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test under tests/integration/ uses the real model and index, and every test
+    under tests/browser/ drives chromium: mark them so `make test-fast` can leave them out."""
+    for item in items:
+        parts = Path(str(item.fspath)).relative_to(ROOT).parts
+        if "integration" in parts:
+            item.add_marker(pytest.mark.integration)
+        if "browser" in parts:
+            item.add_marker(pytest.mark.browser)

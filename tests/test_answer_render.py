@@ -1,4 +1,4 @@
-from retrieval.answer import render_sentence
+from retrieval.compose import render_sentence
 
 
 def test_marker_goes_before_the_closing_full_stop():
@@ -24,19 +24,3 @@ def test_title_already_in_sentence_is_not_repeated_and_odd_endings_get_a_stop():
     assert render_sentence("Doses vary;", "", 4) == "Doses vary [4]."
 
 
-def test_command_line_text_keeps_every_safety_line_in_order():
-    from retrieval.cli import format_human
-
-    reply = {
-        "escalation": {"level": "urgent", "category": "weakness", "message": "See a doctor today."},
-        "reminder": "Earlier you described symptoms.",
-        "body": "Walking helps [1].",
-        "warning": {"category": "cauda_equina", "message": "If you get numbness, call 999."},
-        "notices": ["Doses are general."],
-        "citations": [{"n": 1, "section": "A › B", "text": "Walking helps."}],
-        "disclaimer": "General information only.",
-    }
-    text = format_human(reply)
-    order = ["See a doctor today.", "Earlier you described", "Walking helps [1]", "If you get numbness", "Doses are general", "[1] A › B", "General information only."]
-    positions = [text.index(part) for part in order]
-    assert positions == sorted(positions)

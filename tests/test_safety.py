@@ -8,14 +8,31 @@ import re
 
 import pytest
 
-from retrieval.conversation import Turn
+from retrieval.normalise import Normaliser
 from retrieval.safety import RedFlagChecker
-from retrieval.settings import load_settings
+from retrieval.settings import DATA_DIR, load_settings
+
+NORMALISE = Normaliser.from_file(DATA_DIR / "text_speak.toml")
+
+
+class Checker:
+    """The pattern layer on raw messages: normalised first, as the engine's QuestionReader does."""
+
+    def __init__(self, checker: RedFlagChecker) -> None:
+        self.checker = checker
+        self.normalise = NORMALISE
+        self.rules, self.categories, self.model = checker.rules, checker.categories, checker.model
+
+    def assess_patterns(self, message: str):
+        return self.checker.assess_patterns(NORMALISE(message))
+
+    def reminder(self, earlier: list[str]):
+        return self.checker.reminder([NORMALISE(m) for m in earlier])
 
 
 @pytest.fixture(scope="module")
-def checker(tmp_path_factory) -> RedFlagChecker:
-    return RedFlagChecker(load_settings(tmp_path_factory.mktemp("s") / "none.toml", env={}))
+def checker(tmp_path_factory) -> Checker:
+    return Checker(RedFlagChecker(load_settings(tmp_path_factory.mktemp("s") / "none.toml", env={})))
 
 
 def level(checker, message):
@@ -168,7 +185,7 @@ def test_emergency_messages_name_the_numbers_and_say_do_not_drive(checker):
 
 
 def test_phone_numbers_come_from_settings(tmp_path):
-    gb = RedFlagChecker(load_settings(tmp_path / "none.toml", env={"CHATBOT_COUNTRY": "GB"}))
+    gb = Checker(RedFlagChecker(load_settings(tmp_path / "none.toml", env={"CHATBOT_COUNTRY": "GB"})))
     message = gb.assess_patterns("cnt pee since this morning").escalation.message
     assert "999" in message and "911" not in message
 
@@ -181,9 +198,8 @@ def test_several_levels_combine_most_urgent_first(checker):
 
 
 def test_an_earlier_escalation_is_reminded_later(checker):
-    history = [Turn("user", "I can't feel anything when I wipe"), Turn("assistant", "...")]
-    assert "emergency" in checker.reminder(history)
-    assert checker.reminder([Turn("user", "what causes it?")]) is None
+    assert "emergency" in checker.reminder(["I can't feel anything when I wipe"])
+    assert checker.reminder(["what causes it?"]) is None
 
 
 def test_rules_file_is_complete(checker):
@@ -195,14 +211,11 @@ def test_rules_file_is_complete(checker):
         assert category.warning
 
 
-def test_red_flag_model_matches_the_rules_and_the_embedding(checker):
-    from retrieval.embedding import MODEL_NAME
-
+def test_red_flag_model_matches_the_rules(checker):
     model = checker.model
     assert model is not None, "retrieval/data/red_flag_model.json is missing (python -m evals train-red-flags)"
     assert "benign" in model.classes and set(model.classes) - {"benign"} <= set(checker.categories)
     assert model.coef.shape == (len(model.classes), 384) and 0.5 <= model.cut_off < 1.0
-    assert model.embedding_model == MODEL_NAME
 
 
 def test_the_final_sets_are_never_used_for_training():

@@ -2,14 +2,33 @@
 
 import pytest
 
-from retrieval.matching import Normaliser
+from retrieval.normalise import Normaliser
+from retrieval.question import QuestionReader
 from retrieval.scope import IN_SCOPE, NOT_COVERED, OUT_OF_SCOPE, ScopeChecker
 from retrieval.settings import DATA_DIR
 
 
+class NoExpansion:
+    def expand(self, text: str) -> str:
+        return text
+
+
+class Scope:
+    """The scope patterns on raw questions, read as the engine reads them (no model)."""
+
+    def __init__(self, fake_embedder) -> None:
+        self.reader = QuestionReader(Normaliser.from_file(DATA_DIR / "text_speak.toml"), NoExpansion(), fake_embedder)
+        self.checker = ScopeChecker()
+
+    def check(self, question: str):
+        return self.checker.check(self.reader.read(question), use_examples=False)
+
+
 @pytest.fixture(scope="module")
-def scope() -> ScopeChecker:
-    return ScopeChecker(Normaliser.from_file(DATA_DIR / "text_speak.toml"))
+def scope() -> Scope:
+    from tests.conftest import FakeEmbedder
+
+    return Scope(FakeEmbedder())
 
 
 @pytest.mark.parametrize(

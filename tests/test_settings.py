@@ -1,6 +1,8 @@
+from pathlib import Path
+
 import pytest
 
-from retrieval.settings import ROOT, SettingsError, load_settings
+from retrieval.settings import SettingsError, load_settings
 
 
 def test_defaults_need_no_file(tmp_path):
@@ -9,7 +11,7 @@ def test_defaults_need_no_file(tmp_path):
     assert "911" in numbers["emergency_number"] and "999" in numbers["emergency_number"] and "112" in numbers["emergency_number"]
     assert "988" in numbers["crisis_line"] and "116 123" in numbers["crisis_line"]
     assert s.k == 5 and s.log_feedback is False and s.log_questions is False
-    assert s.corpus_dir == ROOT / "corpus"
+    assert s.corpus_dir == Path.cwd() / "corpus" and s.index_dir == Path.cwd() / "index"
 
 
 def test_file_then_environment(tmp_path):

@@ -1,4 +1,4 @@
-from retrieval.textnorm import clean_input, fold, split_sentences, word_count
+from retrieval.text import clean_input, fold, split_sentences, word_count
 
 
 def test_fold_ignores_case_space_dashes_and_quotes():

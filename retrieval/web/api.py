@@ -1,7 +1,8 @@
-"""The clinic HTTP API: POST /api/ask, GET /health (CONTRACT §4) and GET /api/info.
+"""The clinic HTTP API: POST /api/ask, GET /health and GET /api/info (docs/interfaces.md).
 
 `/api/ask` takes `{"question": str, "history": [{"role", "content"}]?, "k": int?}`
-and returns the answer object of CONTRACT §1 exactly as `Answer.to_dict()` makes it,
+and returns the answer object exactly as `Answer.to_dict()` makes it (its schema is
+generated from retrieval/models.py),
 through the one `engine.answer()` path. Errors are JSON with `error` and `detail`:
 413 body too large, 429 too many questions (with Retry-After), 403 a browser page
 on an origin that may not use the API, 422 malformed JSON. `/api/info` gives a
@@ -16,6 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..models import Answer
 from .limits import RateLimiter, retry_after_header
 from .security import OriginPolicy, origin_refused
 from .texts import UiTexts
@@ -32,61 +34,17 @@ class AnswerEngine(Protocol):
 
 
 # -- request and documented response shapes -------------------------------------------
-class Turn(BaseModel):
+class TurnIn(BaseModel):
     role: Literal["user", "assistant"]
     content: str
 
 
 class AskRequest(BaseModel):
     question: str = Field(description="What the person typed.", examples=["What are the symptoms?"])
-    history: list[Turn] | None = Field(
+    history: list[TurnIn] | None = Field(
         default=None, description="Earlier turns, oldest first, for follow-ups such as 'what about surgery?'."
     )
     k: int | None = Field(default=None, ge=1, le=20, description="How many passages to retrieve (default 5).")
-
-
-class PassageOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    chunk_id: str
-    document: str
-    section: str = Field(description="Heading path, e.g. 'Drugs for Symptomatic Relief › 5. Acetaminophen'.")
-    text: str = Field(description="The passage exactly as stored in the index.")
-    score: float
-
-
-class CitationOut(PassageOut):
-    n: int = Field(description="The [n] marker in the answer.")
-
-
-class EscalationOut(BaseModel):
-    level: Literal["emergency", "urgent", "crisis"]
-    category: str
-    message: str
-
-
-class WarningOut(BaseModel):
-    category: str
-    message: str
-
-
-class AnswerOut(BaseModel):
-    """The answer object (CONTRACT §1). Fields may be added, never removed."""
-
-    model_config = ConfigDict(extra="allow")
-    question: str
-    answer: str = Field(description="Markdown to show: escalation first, cited sentences with [n], notices, disclaimer.")
-    citations: list[CitationOut]
-    retrieved: list[PassageOut]
-    escalation: EscalationOut | None
-    warning: WarningOut | None = None
-    abstained: bool
-    disclaimer: str
-    latency_ms: float
-    id: str = ""
-    body: str = ""
-    notices: list[str] = []
-    reason: str = ""
-    error: str | None = None
 
 
 class ErrorOut(BaseModel):
@@ -130,7 +88,7 @@ def make_router(
         summary="Ask one question; get the cited answer object",
         response_model=None,
         responses={
-            200: {"model": AnswerOut, "description": "The answer object (CONTRACT §1)."},
+            200: {"model": Answer, "description": "The answer object (docs/interfaces.md)."},
             403: {"model": ErrorOut, "description": "Called from a web page on an origin not in allowed_origins."},
             413: {"model": ErrorOut, "description": "Request body larger than max_body_bytes."},
             429: {"model": ErrorOut, "description": "More than rate_limit_per_minute questions from this client."},

@@ -4,8 +4,8 @@
   (FastAPI's default /docs loads it from a CDN, which an offline clinic lacks).
 - /gradio.js: the loader of Gradio's `<gradio-app>` web component, so a clinic page
   can show the chat with `<script type="module" src="https://chat.clinic.example/gradio.js">`.
-- /chat-bubble.js: the dependency-free chat bubble of embed/chat-bubble.js, which calls
-  /api/ask from a clinic's page.
+- /chat-bubble.js: the dependency-free chat bubble, which calls
+  /api/ask from a clinic's page (retrieval/web/static/chat-bubble.js).
 """
 
 from __future__ import annotations
@@ -18,9 +18,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from ..settings import ROOT
-
-CHAT_BUBBLE = ROOT / "embed" / "chat-bubble.js"
+CHAT_BUBBLE = Path(__file__).resolve().parent / "static" / "chat-bubble.js"
 GRADIO_LOADER = Path(gradio.__file__).parent / "templates" / "frontend" / "gradio.js"
 
 

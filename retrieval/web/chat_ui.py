@@ -9,7 +9,7 @@ The conversation lives on the server in a per-session `Conversation`; the browse
 sends only the new question. Every question goes through `engine.answer()` with the
 earlier turns, so follow-ups such as "what about surgery?" use the conversation.
 `/chat` (api_name="chat") is the same path for `gradio_client`: it returns the
-answer object of CONTRACT §1 and keeps the conversation per client session.
+answer object (docs/interfaces.md) and keeps the conversation per client session.
 """
 
 from __future__ import annotations
@@ -222,7 +222,7 @@ def build_chat(handlers: ChatHandlers, disclaimer: str, *, compact: bool, concur
             inputs=[api_message, api_turns],
             outputs=[api_answer, api_turns],
             api_name="chat",
-            api_description="Ask one question; returns the answer object (CONTRACT §1). "
+            api_description="Ask one question; returns the answer object (docs/interfaces.md). "
             "Follow-up questions use this client session's conversation (reset_session() to start again).",
         )
     blocks.queue(default_concurrency_limit=max(1, concurrency))

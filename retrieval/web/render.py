@@ -2,9 +2,9 @@
 
 The chat renders Markdown with HTML sanitised. A patient's message must appear
 exactly as typed, never as markup, so every HTML and Markdown character in it is
-escaped. An answer becomes one message, in the engine's order: the escalation
-as a `role="alert"` block, the reminder of an earlier escalation, the cited body
-(Markdown with [n] markers), the warning line, the notices, the disclaimer, and a
+escaped. An answer becomes one message, its parts in the one order of
+retrieval/render.py (the escalation as a `role="alert"` block, warnings, support and
+reminder notes, the cited body with [n] markers, notices, the disclaimer), then a
 collapsible Sources list with each citation's heading path and passage text. Text from the engine is HTML-escaped
 too: only the few tags written here reach the page.
 """
@@ -15,6 +15,7 @@ import html
 import string
 from typing import Any
 
+from ..render import Part, parts_of
 from .texts import UiTexts
 
 _MARKDOWN_PUNCTUATION = frozenset(string.punctuation) - {"&", "<", ">"}
@@ -76,28 +77,33 @@ def sources_block(citations: list[dict[str, Any]], texts: UiTexts) -> str:
     )
 
 
+def _block(part: Part, texts: UiTexts) -> str:
+    if part.kind == "escalation":
+        return alert_block({"level": part.level, "message": part.text}, texts)
+    if part.kind in ("warning_first", "warning_after"):
+        return warning_block({"message": part.text}, texts)
+    if part.kind == "support":
+        return f'<div class="support-note" role="note">{_escape_lines(part.text)}</div>'
+    if part.kind == "reminder":
+        return f'<div class="reminder-note" role="note"><strong>{_escape_lines(part.text)}</strong></div>'
+    if part.kind == "body":
+        return html.escape(part.text, quote=False)
+    if part.kind == "notices":
+        return f'<p class="notice">{_escape_lines(part.text)}</p>'
+    return f'<p class="answer-disclaimer"><em>{_escape(part.text)}</em></p>'
+
+
 def answer_message(reply: dict[str, Any], texts: UiTexts) -> str:
-    """The chat message for one answer object (CONTRACT §1 plus body/notices/warning)."""
-    parts: list[str] = []
-    if reply.get("escalation"):
-        parts.append(alert_block(reply["escalation"], texts))
-    if reply.get("reminder"):
-        parts.append(f'<div class="reminder-note" role="note"><strong>{_escape_lines(str(reply["reminder"]))}</strong></div>')
-    body = str(reply.get("body") or "")
-    notices = [str(n) for n in reply.get("notices") or []]
-    if body:
-        parts.append(html.escape(body, quote=False))
-    if reply.get("warning"):
-        parts.append(warning_block(reply["warning"], texts))
-    parts.extend(f"<p class=\"notice\">{_escape_lines(n)}</p>" for n in notices)
-    if not body and not notices and not reply.get("escalation"):
+    """The chat message for one answer object: its parts in the one order of
+    retrieval/render.py, then the collapsible Sources list."""
+    found = parts_of(reply)
+    if not any(p.kind != "disclaimer" for p in found):
         # an engine that only fills `answer`: show it (it already ends with the disclaimer)
-        parts.append(html.escape(str(reply.get("answer") or ""), quote=False))
-    elif reply.get("disclaimer"):
-        parts.append(f'<p class="answer-disclaimer"><em>{_escape(str(reply["disclaimer"]))}</em></p>')
+        found = [Part("body", str(reply.get("answer") or ""))]
+    out = [_block(p, texts) for p in found]
     if reply.get("citations"):
-        parts.append(sources_block(list(reply["citations"]), texts))
-    return "\n\n".join(parts)
+        out.append(sources_block(list(reply["citations"]), texts))
+    return "\n\n".join(out)
 
 
 def notice_message(text: str) -> str:

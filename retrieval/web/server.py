@@ -16,6 +16,7 @@ import gradio as gr
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
+from ..models import answer_schema
 from .api import AnswerEngine, make_router
 from .assets import add_api_docs, add_chat_bubble, add_web_component_loader
 from .chat_ui import ChatHandlers, build_chat
@@ -43,6 +44,21 @@ def ui_info(texts: UiTexts, disclaimer: str, palette: Palette) -> dict[str, Any]
     }
 
 
+def serve_answer_schema(app: FastAPI) -> None:
+    """OpenAPI's Answer (and the records it holds) is the one schema of models.answer_schema()."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = generate()
+            answer = answer_schema(ref_template="#/components/schemas/{model}")
+            spec["components"]["schemas"].update({**answer.pop("$defs", {}), "Answer": answer})
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(
     engine: AnswerEngine,
     *,
@@ -63,7 +79,7 @@ def create_app(
     app = FastAPI(
         title=f"{texts.title}: HTTP API",
         description="Cited answers from a trusted patient-information article. "
-        "`POST /api/ask` returns the answer object; see CONTRACT §1.",
+        "`POST /api/ask` returns the answer object (docs/interfaces.md).",
         version="1",
         docs_url=None,
         redoc_url=None,
@@ -76,6 +92,8 @@ def create_app(
     add_api_docs(app, texts.title)
     add_web_component_loader(app)
     add_chat_bubble(app)
+
+    serve_answer_schema(app)
 
     @app.get(EMBED_PATH, include_in_schema=False)
     def embed_without_slash() -> RedirectResponse:

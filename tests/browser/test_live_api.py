@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
 import httpx
 import jsonschema
 import pytest
 from gradio_client import Client
 
-from retrieval.settings import DATA_DIR
+from retrieval.models import answer_schema
 
 pytestmark = pytest.mark.integration
-SCHEMA = json.loads((DATA_DIR / "answer.schema.json").read_text(encoding="utf-8"))
+SCHEMA = answer_schema()
 
 
 def test_api_ask_matches_the_answer_object_schema(live):

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from evals.answerers import FULL, Reply
-from evals.dataset import Case
+from evals.sets import FULL, Case, Reply
 
 DISCLAIMER = "General information only, not medical advice."
 

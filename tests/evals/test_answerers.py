@@ -8,9 +8,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from evals.answerers import GradioAnswerer, HttpAnswerer, read_index_passages, text_of_chat_output
-from evals.dataset import load_set
-from evals.run import evaluate
+from evals.runner import GradioAnswerer, HttpAnswerer, evaluate, read_index_passages, text_of_chat_output
+from evals.sets import load_set
 
 from .conftest import PASSAGES, make_answer, make_case
 

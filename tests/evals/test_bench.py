@@ -3,7 +3,11 @@
 import sys
 import threading
 
-from evals.bench import _levels, latency_summary, load_level, machine_info, measure_process, render_markdown
+from evals.bench import _levels, render_markdown
+from evals.bench.latency import latency_summary
+from evals.bench.load import load_level
+from evals.bench.machine import machine_info
+from evals.bench.processes import measure_process
 
 
 def test_latency_summary():

@@ -2,9 +2,10 @@
 
 import copy
 
-from evals.compare import case_changes, main, metric_table, render
-from evals.dataset import load_set
-from evals.run import evaluate
+from evals.compare import case_changes, metric_table, render
+from evals.compare import compare_main as main
+from evals.runner import evaluate
+from evals.sets import load_set
 
 from .conftest import FakeAnswerer, make_answer
 

@@ -4,10 +4,8 @@ import math
 
 import pytest
 
-from evals.answerers import DISCLAIMER, FULL, Reply
-from evals.judge import judge
 from evals.metrics import METRICS, score_cases, summarize
-from evals.relevance import PhraseIndex
+from evals.sets import DISCLAIMER, FULL, PhraseIndex, Reply, judge
 
 from .conftest import PASSAGES, make_answer, make_case
 

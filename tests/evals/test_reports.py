@@ -4,9 +4,9 @@ import base64
 import json
 import re
 
-from evals.dataset import load_set
-from evals.report import read_report
-from evals.run import run_set
+from evals.reports import read_report
+from evals.runner import run_set
+from evals.sets import load_set
 
 from .conftest import FakeAnswerer, make_answer
 
@@ -81,9 +81,9 @@ def test_ragas_export_has_the_ragas_fields_in_case_order(tmp_path, tiny_set, tin
 
 
 def test_reports_render_again_from_report_json_alone(tmp_path, tiny_set, tiny_answers):
-    from evals import report_html, report_md
+    from evals.reports import render_html, render_md
 
     write(tmp_path, tiny_set, tiny_answers)
     report = read_report(tmp_path / "out" / "report.json")
-    assert report_md.render(report).startswith("# Evaluation: tiny.jsonl")
-    assert "<h1>Evaluation: tiny.jsonl</h1>" in report_html.render(report, {})
+    assert render_md(report).startswith("# Evaluation: tiny.jsonl")
+    assert "<h1>Evaluation: tiny.jsonl</h1>" in render_html(report, {})

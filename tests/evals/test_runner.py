@@ -1,10 +1,9 @@
 """Running a set: bad lines reported by line number, the rest still run; set problems;
 the depth asked for; the baseline judged on the same cases."""
 
-from evals.answerers import FULL
-from evals.dataset import load_set
 from evals.metrics import EVAL_DEPTH
-from evals.run import evaluate
+from evals.runner import evaluate
+from evals.sets import FULL, load_set
 
 from .conftest import FakeAnswerer, make_answer
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from evals.thresholds import Limits, ThresholdsError, check, limits_for, load_thresholds
+from evals.metrics import Limits, ThresholdsError, check, limits_for, load_thresholds
 from tests.conftest import ROOT
 
 TOML = '''

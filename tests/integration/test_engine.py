@@ -6,12 +6,12 @@ import re
 import jsonschema
 import pytest
 
-from retrieval.settings import DATA_DIR
-from retrieval.textnorm import word_count
+from retrieval.models import answer_schema
+from retrieval.text import word_count
 
 pytestmark = pytest.mark.integration
 
-SCHEMA = json.loads((DATA_DIR / "answer.schema.json").read_text(encoding="utf-8"))
+SCHEMA = answer_schema()
 MARKER = re.compile(r"\s*\[(\d+)\]")
 QUESTIONS = [
     "what's the max paracetamol a day?",

@@ -26,7 +26,8 @@ def test_run_in_a_subprocess_reports_bad_lines_and_exits_1_below_a_floor(engine,
     (mini_set / "floors.toml").write_text('["mini.jsonl"]\n"recall@5" = 0.5\nanswer_support = 1.01\n')
     proc = subprocess.run(
         [sys.executable, "-m", "evals", "run", "mini.jsonl", "--out", "out", "--no-baseline", "--thresholds", "floors.toml"],
-        cwd=mini_set, capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=mini_set, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "CHATBOT_CORPUS_DIR": str(ROOT / "corpus"), "CHATBOT_INDEX_DIR": str(ROOT / "index")},
     )
     assert proc.returncode == 1, proc.stderr
     assert "mini.jsonl: line 2: not valid JSON" in proc.stderr

@@ -8,9 +8,8 @@ import time
 
 import pytest
 
-from evals.answerers import EngineAnswerer, GradioAnswerer, HttpAnswerer
-from evals.dataset import LoadedSet, load_set
-from evals.run import evaluate
+from evals.runner import EngineAnswerer, GradioAnswerer, HttpAnswerer, evaluate
+from evals.sets import LoadedSet, load_set
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration

@@ -4,10 +4,9 @@ meets its floors in evals/thresholds.toml (CI: `make test` runs this file)."""
 
 import pytest
 
-from evals.answerers import EngineAnswerer
-from evals.dataset import load_set
-from evals.run import build_baseline, run_set
-from evals.thresholds import limits_for, load_thresholds
+from evals.metrics import limits_for, load_thresholds
+from evals.runner import EngineAnswerer, build_baseline, run_set
+from evals.sets import load_set
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration

@@ -13,8 +13,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from retrieval import render
 from retrieval.messages import Messages
-from retrieval.models import Answer, Chunk, Citation, Escalation, Passage, Warning
+from retrieval.models import Answer, Chunk, Citation, Escalation, Passage, Retrieved, SafetyWarning
 from retrieval.settings import Settings, load_settings
 
 DOC = "Posterior Neural Foraminal Narrowing at L1–L2"
@@ -49,24 +50,25 @@ class FakeEngine:
         if self.gate is not None and "wait" in text:
             self.gate.wait(timeout=60)
         lowered = text.lower()
-        reply = Answer(
+        fields: dict[str, Any] = {
+            "citations": [Citation.numbered(1, PASSAGES[0]), Citation.numbered(2, PASSAGES[1])],
+            "body": "Ibuprofen: 200–400 mg every 6–8 hours [1].\n- Keyhole surgery: small incision [2].",
+            "coverage": "answered",
+        }
+        if "nothing" in lowered:
+            fields = {"citations": [], "body": "", "abstained": True, "coverage": "not_covered",
+                      "notices": [self.messages.not_covered], "reason": "not_covered"}
+        if "wet herself" in lowered or "emergency" in lowered:
+            fields.update(escalation=ESCALATION, reason="escalated")
+        if "warning" in lowered:
+            fields["warning"] = SafetyWarning("cauda_equina", "New bladder problems need urgent care.")
+        shown = {k: fields[k] for k in ("escalation", "warning", "body", "notices") if k in fields}
+        return Answer(
             question=text.strip(),
-            answer="",
-            citations=[Citation(1, PASSAGES[0]), Citation(2, PASSAGES[1])],
-            retrieved=list(PASSAGES),
+            answer=render.markdown(render.parts(**shown, disclaimer=self.messages.disclaimer)),
+            retrieved=[Retrieved.of(p) for p in PASSAGES],
             disclaimer=self.messages.disclaimer,
             id=f"ans-{len(self.calls)}",
-            body="Ibuprofen: 200–400 mg every 6–8 hours [1].\n- Keyhole surgery: small incision [2].",
             latency_ms=1.0,
+            **fields,
         )
-        if "nothing" in lowered:
-            reply.citations, reply.body, reply.abstained = [], "", True
-            reply.notices, reply.reason = [self.messages.not_covered], "not_covered"
-        if "wet herself" in lowered or "emergency" in lowered:
-            reply.escalation, reply.reason = ESCALATION, "escalated"
-        if "warning" in lowered:
-            reply.warning = Warning("cauda_equina", "New bladder problems need urgent care.")
-        parts = [f"**{reply.escalation.message}**"] if reply.escalation else []
-        parts += [p for p in [reply.body, *reply.notices] if p] + [f"_{reply.disclaimer}_"]
-        reply.answer = "\n\n".join(parts)
-        return reply

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 
@@ -10,13 +9,13 @@ import jsonschema
 import pytest
 from gradio_client import Client
 
-from retrieval.settings import DATA_DIR
+from retrieval.models import answer_schema
 from retrieval.web.server import create_app
 
 from .fakes import FakeEngine
 from .servers import serve_app
 
-SCHEMA = json.loads((DATA_DIR / "answer.schema.json").read_text(encoding="utf-8"))
+SCHEMA = answer_schema()
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,79 @@
+"""A question, read once: everything later steps need, computed here and only here.
+
+    raw message + history -> clean -> normalise -> sentences -> expand -> embed -> Question
+
+Safety, scope and search all read the same Question; none of them cleans, normalises
+or embeds the message again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from .conversation import Turn, normalize_history, search_query
+from .normalise import Normaliser
+from .text import clean_input, split_sentences
+
+MAX_SAFETY_CHARS = 20_000  # red flags are looked for in this much of even an over-long message
+
+
+class Expander(Protocol):
+    def expand(self, question: str) -> str: ...
+
+
+class Encoder(Protocol):
+    def encode_queries(self, texts: list[str]) -> list[np.ndarray]: ...
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str  # what the person typed, cleaned (shown back as `question`)
+    normalised: str  # folded, text-speak fixed, spelling repaired (what rules match)
+    sentences: tuple[str, ...]  # of `normalised`
+    turns: tuple[Turn, ...]  # the conversation so far, oldest first
+    turns_normalised: tuple[str, ...]  # each earlier user turn, normalised
+    expanded: str  # `normalised` plus the corpus's words for lay terms (what is embedded)
+    vector: np.ndarray  # embedding of `expanded`
+    search_text: str  # what search looks for: `expanded`, or the topic so far plus it for a follow-up
+    search_vector: np.ndarray
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(ch.isalnum() for ch in self.text)
+
+
+class QuestionReader:
+    """Turns (message, history) into a Question; one per engine."""
+
+    def __init__(self, normalise: Normaliser, expander: Expander, encoder: Encoder) -> None:
+        self.normalise = normalise
+        self.expander = expander
+        self.encoder = encoder
+
+    def read(self, message: str, history: Any = None) -> Question:
+        text = clean_input(message)
+        turns = tuple(normalize_history(history))
+        normalised = self.normalise(text[:MAX_SAFETY_CHARS])
+        user_turns = tuple(self.normalise(t.content) for t in turns if t.role == "user")
+        expanded = self.expander.expand(normalised)
+        topic_query = search_query(normalised, [Turn("user", t) for t in user_turns])
+        search_text = expanded if topic_query == normalised else self.expander.expand(topic_query)
+        texts = [expanded] if search_text == expanded else [expanded, search_text]
+        vectors = self.encoder.encode_queries(texts) if any(ch.isalnum() for ch in text) else [_EMPTY, _EMPTY]
+        return Question(
+            text=text,
+            normalised=normalised,
+            sentences=tuple(split_sentences(normalised)),
+            turns=turns,
+            turns_normalised=user_turns,
+            expanded=expanded,
+            vector=vectors[0],
+            search_text=search_text,
+            search_vector=vectors[-1],
+        )
+
+
+_EMPTY = np.zeros(0, dtype=np.float32)
