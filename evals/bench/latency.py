@@ -40,7 +40,7 @@ def in_process_latency(passes: int) -> dict[str, Any]:
 
     from ..baseline import NaiveRag
 
-    questions = [c.question for c in load_set(SETS_DIR / "dev.jsonl").cases]
+    questions = [c.question for c in load_set(SETS_DIR / "retrieval" / "alder.jsonl").cases]
     loaded = Engine.load()
     ours: list[float] = []
     for _ in range(passes):
@@ -53,7 +53,7 @@ def in_process_latency(passes: int) -> dict[str, Any]:
         rag = base_rag.with_embedder(Embedder())
         base += time_calls(questions, rag.answer)
     return {
-        "set": "evals/sets/dev.jsonl",
+        "set": "evals/sets/retrieval/alder.jsonl",
         "questions": len(questions),
         "passes": passes,
         "ours": latency_summary(ours),

@@ -19,7 +19,7 @@ from .latency import latency_summary
 from .processes import ROOT
 
 PORTS = range(7880, 7890)
-LOAD_SETS = ("dev", "dev2", "holdout", "holdout2", "scope")  # questions for the server, each asked once
+LOAD_SETS = ("retrieval/alder", "retrieval/briar", "retrieval/cypress", "retrieval/dogwood", "scope/maple")  # each asked once
 
 
 def free_port(candidates: Sequence[int] = PORTS) -> int | None:

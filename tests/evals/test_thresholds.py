@@ -73,5 +73,5 @@ def test_bad_files_say_what_is_wrong(tmp_path, text, message):
 
 def test_the_shipped_thresholds_file_loads_and_names_shipped_sets():
     shipped = load_thresholds(ROOT / "evals" / "thresholds.toml")
-    assert {"evals/sets/dev.jsonl", "evals/sets/dev2.jsonl"} <= {lim.key for lim in shipped}
+    assert {"evals/sets/retrieval/alder.jsonl", "evals/sets/retrieval/briar.jsonl"} <= {lim.key for lim in shipped}
     assert all((ROOT / lim.key).is_file() for lim in shipped)

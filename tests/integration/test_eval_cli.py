@@ -17,7 +17,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def mini_set(tmp_path):
     """Six dev cases and one broken line (line 2)."""
-    cases = (ROOT / "evals" / "sets" / "dev.jsonl").read_text().splitlines()[:6]
+    cases = (ROOT / "evals" / "sets" / "retrieval" / "alder.jsonl").read_text().splitlines()[:6]
     (tmp_path / "mini.jsonl").write_text("\n".join([cases[0], "{broken", *cases[1:]]) + "\n")
     return tmp_path
 

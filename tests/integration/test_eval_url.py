@@ -14,7 +14,7 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration
 
-SET = ROOT / "evals" / "sets" / "holdout.jsonl"
+SET = ROOT / "evals" / "sets" / "retrieval" / "cypress.jsonl"
 CASES = 20  # a Gradio round trip costs ~100 ms: a part of the set is enough to compare
 SAME = ("recall@1", "recall@3", "recall@5", "mrr@10", "ndcg@5", "answer_support", "citation_precision",
         "escalation_rate_unlabelled", "abstention_rate", "disclaimer_rate", "error_rate", "pass_rate")

@@ -12,7 +12,7 @@ from tests.conftest import ROOT
 pytestmark = pytest.mark.integration
 
 THRESHOLDS = load_thresholds(ROOT / "evals" / "thresholds.toml")
-SHIPPED = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "evals" / "sets").glob("*.jsonl"))
+SHIPPED = sorted(lim.key for lim in THRESHOLDS)
 
 
 @pytest.fixture(scope="module")
@@ -24,11 +24,11 @@ def baseline(settings):
 
 
 def test_every_shipped_set_is_checked():
-    assert len(SHIPPED) >= 8 and "evals/sets/dev.jsonl" in SHIPPED and "evals/sets/safety.jsonl" in SHIPPED
+    assert len(SHIPPED) >= 8 and "evals/sets/retrieval/alder.jsonl" in SHIPPED and "evals/sets/safety/elm.jsonl" in SHIPPED
 
 
 def test_the_dev_sets_have_floors():
-    for path in ("evals/sets/dev.jsonl", "evals/sets/dev2.jsonl"):
+    for path in ("evals/sets/retrieval/alder.jsonl", "evals/sets/retrieval/briar.jsonl"):
         limits = limits_for(THRESHOLDS, ROOT / path)
         assert limits is not None and {"recall@1", "recall@5", "answer_support"} <= set(limits.floors)
 
@@ -49,7 +49,7 @@ def test_shipped_set_meets_its_thresholds(engine, baseline, path, tmp_path):
 def test_recall_is_judged_on_the_shown_top_k_while_ten_ranks_feed_mrr(engine):
     """The runner asks for 10 passages; the answer itself must not depend on k, or the
     evaluation would judge an answer nobody sees."""
-    for case in load_set(ROOT / "evals" / "sets" / "holdout.jsonl").cases[:15]:
+    for case in load_set(ROOT / "evals" / "sets" / "retrieval" / "cypress.jsonl").cases[:15]:
         five = engine.answer(case.question, k=5).to_dict()
         ten = engine.answer(case.question, k=10).to_dict()
         assert five["answer"] == ten["answer"] and five["abstained"] == ten["abstained"]
