@@ -6,29 +6,39 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-stamp
+RUN_STAMP  := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test test-fast install index eval bench clean
+.PHONY: run test test-fast install install-test index eval bench clean
 
 run: install index
 	$(PY) app.py
 
-test: install index
+test: install-test index
 	$(PY) -m pytest
 
-test-fast: install
+test-fast: install-test
 	$(PY) -m pytest -m "not integration and not browser"
 
-install: $(STAMP)
+# answering needs only the runtime (no torch)
+install: $(RUN_STAMP)
 
-# torch first, from the CPU wheel: letting sentence-transformers resolve torch
-# pulls the CUDA build and several GB of nvidia packages.
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+# tests and training also need torch: first, from the CPU wheel (letting
+# sentence-transformers resolve torch pulls the CUDA build and several GB of nvidia packages)
+install-test: $(TEST_STAMP)
+
+$(TEST_STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,train]'
+	touch $(RUN_STAMP) $(TEST_STAMP)
 
 index: install
 	$(PY) -m retrieval build --if-stale

@@ -1,8 +1,8 @@
 """The naive pipeline of a LangChain tutorial, run side by side with ours so every report
 shows what the engineering buys.
 
-    corpus/ -> RecursiveCharacterTextSplitter(1000, 200) -> same model -> FAISS top-4
-            -> the first chunk is the answer
+    corpus/ -> RecursiveCharacterTextSplitter(1000, 200) -> all-MiniLM-L6-v2 as shipped
+            (sentence-transformers) -> FAISS top-4 -> the first chunk is the answer
 
 No disclaimer, no escalation, never declines, no citations. Its index is built in
 memory at run time from corpus/ (nothing is pickled or saved); a chunk is relevant when
@@ -30,7 +30,28 @@ CHUNK_SIZE = 1000
 CHUNK_OVERLAP = 200
 TOP_K = 4
 NAME = "baseline"
-DESCRIPTION = "naive LangChain-tutorial RAG: RecursiveCharacterTextSplitter 1000/200, same model, FAISS top-4, first chunk as the answer"
+DESCRIPTION = (
+    "naive LangChain-tutorial RAG: RecursiveCharacterTextSplitter 1000/200, all-MiniLM-L6-v2 as shipped "
+    "(sentence-transformers), FAISS top-4, first chunk as the answer"
+)
+
+
+class TutorialEmbedder:
+    """all-MiniLM-L6-v2 through sentence-transformers, as a tutorial uses it (needs the training extra)."""
+
+    def __init__(self) -> None:
+        from .train.export import bundled_model_dir, load_sentence_transformer
+
+        self.model = load_sentence_transformer(bundled_model_dir())
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self.model.encode(texts, normalize_embeddings=True, convert_to_numpy=True).astype(np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.encode_passages([text])[0]
+
+    def warm_up(self) -> None:
+        self.encode_query("warm up")
 
 
 @dataclass(frozen=True)
@@ -78,10 +99,7 @@ class NaiveRag:
 
     @classmethod
     def build(cls, corpus_dir: Path, embedder: Any = None) -> NaiveRag:
-        if embedder is None:
-            from retrieval.embedding import Embedder
-
-            embedder = Embedder()
+        embedder = embedder or TutorialEmbedder()
         chunks = split_corpus(corpus_dir)
         if not chunks:
             raise ValueError(f"no documents in {corpus_dir}")
@@ -94,12 +112,6 @@ class NaiveRag:
         warm = getattr(self.embedder, "warm_up", None)
         if warm is not None:
             warm()
-
-    def with_embedder(self, embedder: Any) -> NaiveRag:
-        """The same index with another embedder (e.g. one with an empty query cache)."""
-        rag = NaiveRag(self.chunks, self.vectors, embedder)
-        rag.warm_up()
-        return rag
 
     def search(self, question: str, k: int = TOP_K) -> list[tuple[BaselineChunk, float]]:
         query = np.asarray(self.embedder.encode_query(question), dtype=np.float32).reshape(1, -1)

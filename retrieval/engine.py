@@ -28,7 +28,7 @@ from typing import Any
 
 from . import render
 from .compose import ComposeSettings, compose
-from .embedding import Embedder
+from .encoder import Encoder
 from .errors import IndexUnavailable
 from .index_store import LoadedIndex, build_index, index_status, load_index
 from .lexical import LexicalIndex, QueryExpander
@@ -74,14 +74,14 @@ class Engine:
         self,
         settings: Settings,
         *,
-        embedder: Embedder | None = None,
+        encoder: Encoder | None = None,
         tuning: Tuning | None = None,
         require_red_flag_model: bool = True,
     ) -> None:
         self.settings = settings
         self.tuning = tuning or Tuning.load()
         self.messages = Messages.load(settings)
-        self.embedder = embedder or Embedder(threads=settings.embedding_threads)
+        self.encoder = encoder or Encoder(threads=settings.embedding_threads)
         self._require_red_flag_model = require_red_flag_model
         self._warm = threading.Lock()
         self.index: LoadedIndex | None = None
@@ -109,7 +109,7 @@ class Engine:
         if not status.fresh:
             if say:
                 say(f"Rebuilding the index: {status.reason}.")
-            build_index(self.settings.corpus_dir, self.settings.index_dir, self.embedder, progress=progress)
+            build_index(self.settings.corpus_dir, self.settings.index_dir, self.encoder, progress=progress)
 
     def warm_up(self) -> None:
         """Load the index, the model and the rules (once; later calls return at once)."""
@@ -123,7 +123,7 @@ class Engine:
             lexical = LexicalIndex(index.chunks)
             expander = QueryExpander.from_file(DATA_DIR / "lay_terms.toml", lexical.vocabulary)
             normaliser = Normaliser.from_file(DATA_DIR / "text_speak.toml")
-            self.reader = QuestionReader(normaliser, expander, self.embedder)
+            self.reader = QuestionReader(normaliser, expander, self.encoder)
             self.searcher = Searcher(index, lexical, self.tuning.search)
             self.safety = RedFlagChecker(self.settings, require_model=self._require_red_flag_model)
             self.scope = ScopeChecker()

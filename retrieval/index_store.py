@@ -26,12 +26,12 @@ import numpy as np
 
 from .chunking import ChunkerSettings, chunk_corpus
 from .corpus import corpus_files, corpus_fingerprint, load_corpus
-from .embedding import MODEL_NAME, MODEL_PACKAGE, Embedder, model_version
+from .encoder import Encoder, EncoderInfo
 from .errors import IndexUnavailable
 from .models import Chunk
 from .text import split_sentences
 
-SCHEMA = 2
+SCHEMA = 3
 FILES = ("passages.faiss", "passages.json", "units.npy")
 MANIFEST = "manifest.json"
 
@@ -112,11 +112,12 @@ def make_units(chunks: list[Chunk]) -> list[Unit]:
     return units
 
 
-def expected_settings(chunker: ChunkerSettings) -> dict[str, Any]:
-    """What the manifest must say for the index to be current (cheap: no model import)."""
+def expected_settings(chunker: ChunkerSettings, encoder: EncoderInfo | None = None) -> dict[str, Any]:
+    """What the manifest must say for the index to be current (cheap: reads encoder.json only)."""
+    info = encoder or EncoderInfo.read()
     return {
         "schema": SCHEMA,
-        "model": {"name": MODEL_NAME, "package": MODEL_PACKAGE, "version": model_version()},
+        "model": {"name": info.name, "fingerprint": info.fingerprint},
         "chunker": chunker.to_json(),
     }
 
@@ -135,18 +136,19 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
     return manifest
 
 
-def index_status(index_dir: Path, corpus_dir: Path, chunker: ChunkerSettings | None = None) -> Status:
-    """Is index/ current for corpus/? Reads only small files; never loads the model."""
+def index_status(
+    index_dir: Path, corpus_dir: Path, chunker: ChunkerSettings | None = None, encoder: EncoderInfo | None = None
+) -> Status:
+    """Is index/ current for corpus/ and the encoder? Reads only small files; never loads the model."""
     try:
         manifest = read_manifest(index_dir)
     except IndexUnavailable as exc:
         return Status(False, str(exc))
-    expected = expected_settings(chunker or ChunkerSettings())
+    expected = expected_settings(chunker or ChunkerSettings(), encoder)
     if manifest.get("schema") != expected["schema"]:
         return Status(False, "the index was built by an older version of this program")
-    model = manifest["model"]
-    if (model.get("name"), model.get("version")) != (expected["model"]["name"], expected["model"]["version"]):
-        return Status(False, "the embedding model changed since the index was built")
+    if manifest["model"].get("fingerprint") != expected["model"]["fingerprint"]:
+        return Status(False, "the encoder changed since the index was built")
     if manifest.get("chunker") != expected["chunker"]:
         return Status(False, "the chunking settings changed since the index was built")
     if not corpus_files(corpus_dir):
@@ -159,7 +161,7 @@ def index_status(index_dir: Path, corpus_dir: Path, chunker: ChunkerSettings | N
 def build_index(
     corpus_dir: Path,
     index_dir: Path,
-    embedder: Embedder | None = None,
+    encoder: Encoder | None = None,
     chunker: ChunkerSettings | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
@@ -176,11 +178,11 @@ def build_index(
     if not chunks:
         raise IndexUnavailable(f"the documents in {corpus_dir}/ contain no text to index")
     units = make_units(chunks)
-    embedder = embedder or Embedder()
+    encoder = encoder or Encoder()
 
     texts = [c.embedding_text() for c in chunks] + [unit_embedding_text(chunks[u.chunk], u) for u in units]
     unique = list(dict.fromkeys(texts))  # headings repeat; embed each distinct text once
-    unique_vectors = embedder.encode_passages(unique, progress=progress)
+    unique_vectors = encoder.encode(unique, progress=progress)
     row = {text: i for i, text in enumerate(unique)}
     vectors = unique_vectors[[row[t] for t in texts]]
     passage_vectors, unit_vectors = vectors[: len(chunks)], vectors[len(chunks) :]
@@ -207,7 +209,7 @@ def build_index(
         file_hashes[name] = _sha256(index_dir / name)
 
     manifest = {
-        **expected_settings(chunker),
+        **expected_settings(chunker, encoder.info),
         "corpus_sha256": fingerprint,
         "corpus_files": [d.path for d in docs],
         "counts": {"documents": len(docs), "passages": len(chunks), "units": len(units)},

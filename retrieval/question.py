@@ -1,6 +1,9 @@
 """A question, read once: everything later steps need, computed here and only here.
 
-    raw message + history -> clean -> normalise -> sentences -> expand -> embed -> Question
+    raw message + history -> clean -> normalise -> clauses -> expand -> embed -> Question
+
+The message is embedded in one forward pass: its vector (for scope and search) and a
+vector for each clause (for the red-flag detector) come from the same token states.
 
 Safety, scope and search all read the same Question; none of them cleans, normalises
 or embeds the message again.
@@ -15,7 +18,7 @@ import numpy as np
 
 from .conversation import Turn, normalize_history, search_query
 from .normalise import Normaliser
-from .text import clean_input, split_sentences
+from .text import clause_spans, clean_input, split_sentences
 
 MAX_SAFETY_CHARS = 20_000  # red flags are looked for in this much of even an over-long message
 
@@ -25,7 +28,7 @@ class Expander(Protocol):
 
 
 class Encoder(Protocol):
-    def encode_queries(self, texts: list[str]) -> list[np.ndarray]: ...
+    def encode_with_spans(self, text: str, spans: Any) -> tuple[np.ndarray, list[np.ndarray]]: ...
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,8 @@ class Question:
     text: str  # what the person typed, cleaned (shown back as `question`)
     normalised: str  # folded, text-speak fixed, spelling repaired (what rules match)
     sentences: tuple[str, ...]  # of `normalised`
+    clauses: tuple[str, ...]  # of `normalised`: sentences cut where a new clause starts
+    clause_vectors: tuple[np.ndarray, ...]  # one per clause, from the same forward pass as `vector`
     turns: tuple[Turn, ...]  # the conversation so far, oldest first
     turns_normalised: tuple[str, ...]  # each earlier user turn, normalised
     expanded: str  # `normalised` plus the corpus's words for lay terms (what is embedded)
@@ -61,18 +66,25 @@ class QuestionReader:
         expanded = self.expander.expand(normalised)
         topic_query = search_query(normalised, [Turn("user", t) for t in user_turns])
         search_text = expanded if topic_query == normalised else self.expander.expand(topic_query)
-        texts = [expanded] if search_text == expanded else [expanded, search_text]
-        vectors = self.encoder.encode_queries(texts) if any(ch.isalnum() for ch in text) else [_EMPTY, _EMPTY]
+        spans = clause_spans(normalised)  # `expanded` starts with `normalised`: the spans hold in both
+        if any(ch.isalnum() for ch in text):
+            vector, clause_vectors = self.encoder.encode_with_spans(expanded, spans)
+            search_vector = vector if search_text == expanded else self.encoder.encode_with_spans(search_text, ())[0]
+        else:
+            vector = search_vector = _EMPTY
+            clause_vectors = [_EMPTY for _ in spans]
         return Question(
             text=text,
             normalised=normalised,
             sentences=tuple(split_sentences(normalised)),
+            clauses=tuple(normalised[a:b] for a, b in spans),
+            clause_vectors=tuple(clause_vectors),
             turns=turns,
             turns_normalised=user_turns,
             expanded=expanded,
-            vector=vectors[0],
+            vector=vector,
             search_text=search_text,
-            search_vector=vectors[-1],
+            search_vector=search_vector,
         )
 
 

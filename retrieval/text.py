@@ -71,6 +71,27 @@ def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_CLAUSE_BREAK = re.compile(
+    r"\s*[;:]\s+|\s+-+\s+|,\s+(?=(?:but|and|so|though|although|because|cos|coz|then|now|plus|also|or|which|when|while)\b)"
+    r"|\s+(?=(?:but|though|although|however)\b)"
+)
+
+
+def clause_spans(text: str) -> list[tuple[int, int]]:
+    """The sentences of `text`, each cut further where a new clause starts (";", ":", " - ",
+    ", but", ", and", " but", ...): the parts a message's red flags are looked for in."""
+    spans: list[tuple[int, int]] = []
+    for start, end in sentence_spans(text):
+        left = start
+        for match in _CLAUSE_BREAK.finditer(text, start, end):
+            if text[left : match.start()].strip():
+                spans.append(_trimmed(text, left, match.start()))
+            left = match.end()
+        if text[left:end].strip():
+            spans.append(_trimmed(text, left, end))
+    return spans
+
+
 def word_count(text: str) -> int:
     """Words as a reader counts them: space-separated tokens with a letter or digit."""
     return sum(1 for token in text.split() if any(ch.isalnum() for ch in token))

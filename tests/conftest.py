@@ -22,7 +22,10 @@ class FakeEmbedder:
     """Deterministic unit vectors from a hash of the text: no model, milliseconds."""
 
     def __init__(self, dim: int = 16) -> None:
+        from retrieval.encoder import EncoderInfo
+
         self.dim = dim
+        self.info = EncoderInfo("fake", "fake-fingerprint", 256, dim, Path("."), {})
 
     def _vector(self, text: str) -> np.ndarray:
         seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
@@ -37,6 +40,12 @@ class FakeEmbedder:
 
     def encode_queries(self, texts: list[str]) -> list[np.ndarray]:
         return [self._vector(t) for t in texts]
+
+    def encode(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        return self.encode_passages(texts)
+
+    def encode_with_spans(self, text: str, spans) -> tuple[np.ndarray, list[np.ndarray]]:
+        return self._vector(text), [self._vector(text[a:b]) for a, b in spans]
 
 
 @pytest.fixture

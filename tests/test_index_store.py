@@ -5,6 +5,9 @@ from pathlib import Path
 import pytest
 
 from retrieval.index_store import IndexUnavailable, build_index, index_status, load_index
+from tests.conftest import FakeEmbedder
+
+FAKE_INFO = FakeEmbedder().info
 
 
 @pytest.fixture
@@ -20,7 +23,7 @@ def corpus(tmp_path: Path) -> Path:
 @pytest.fixture
 def built(corpus: Path, fake_embedder) -> Path:
     index_dir = corpus.parent / "index"
-    build_index(corpus, index_dir, embedder=fake_embedder, progress=False)
+    build_index(corpus, index_dir, encoder=fake_embedder, progress=False)
     return index_dir
 
 
@@ -29,10 +32,10 @@ def test_build_writes_manifest_and_loads_back(built: Path, corpus: Path):
     assert [c.section for c in index.chunks] == ["Doc", "Items › 1. Alpha"]
     manifest = index.manifest
     assert manifest["counts"] == {"documents": 1, "passages": 2, "units": len(index.units)}
-    assert manifest["model"]["name"] == "sentence-transformers/all-MiniLM-L6-v2"
+    assert manifest["model"] == {"name": "fake", "fingerprint": "fake-fingerprint", "dim": 16}
     assert manifest["chunker"]["max_chars"] == 700
     assert len(manifest["corpus_sha256"]) == 64
-    assert index_status(built, corpus).fresh
+    assert index_status(built, corpus, encoder=FAKE_INFO).fresh
     kinds = {u.kind for u in index.units}
     assert kinds == {"sentence", "title", "heading"}
 
@@ -48,13 +51,13 @@ def test_no_pickle_files(built: Path):
 
 def test_changed_corpus_makes_the_index_stale(built: Path, corpus: Path):
     (corpus / "new.txt").write_text("A new clinic leaflet.\n", encoding="utf-8")
-    status = index_status(built, corpus)
+    status = index_status(built, corpus, encoder=FAKE_INFO)
     assert not status.fresh
     assert "changed" in status.reason
 
 
 def test_missing_index_is_one_clear_line(tmp_path: Path, corpus: Path):
-    status = index_status(tmp_path / "nowhere", corpus)
+    status = index_status(tmp_path / "nowhere", corpus, encoder=FAKE_INFO)
     assert not status.fresh and "python -m retrieval build" in status.reason
     with pytest.raises(IndexUnavailable, match="no index"):
         load_index(tmp_path / "nowhere")
@@ -73,7 +76,7 @@ def test_corrupted_manifest_is_detected(built: Path, corpus: Path):
     (built / "manifest.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(IndexUnavailable, match="manifest"):
         load_index(built)
-    assert not index_status(built, corpus).fresh
+    assert not index_status(built, corpus, encoder=FAKE_INFO).fresh
 
 
 def test_interrupted_build_is_never_used(built: Path, corpus: Path, fake_embedder, monkeypatch):
@@ -84,7 +87,7 @@ def test_interrupted_build_is_never_used(built: Path, corpus: Path, fake_embedde
 
     monkeypatch.setattr(store, "_save_npy", boom)
     with pytest.raises(KeyboardInterrupt):
-        build_index(corpus, built, embedder=fake_embedder, progress=False)
+        build_index(corpus, built, encoder=fake_embedder, progress=False)
     with pytest.raises(IndexUnavailable):
         load_index(built)
 
@@ -92,4 +95,4 @@ def test_interrupted_build_is_never_used(built: Path, corpus: Path, fake_embedde
 def test_empty_corpus_cannot_be_built(tmp_path: Path, fake_embedder):
     (tmp_path / "c").mkdir()
     with pytest.raises(IndexUnavailable, match="no .md or .txt"):
-        build_index(tmp_path / "c", tmp_path / "i", embedder=fake_embedder, progress=False)
+        build_index(tmp_path / "c", tmp_path / "i", encoder=fake_embedder, progress=False)

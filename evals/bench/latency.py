@@ -34,8 +34,8 @@ def time_calls(questions: Sequence[str], answer: Callable[[str], Any]) -> list[f
 
 
 def in_process_latency(passes: int) -> dict[str, Any]:
-    """Ours and the baseline over the dev set, each pass with a fresh embedder (empty cache)."""
-    from retrieval.embedding import Embedder
+    """Ours and the baseline over the dev set, each pass with a fresh encoder (empty cache)."""
+    from retrieval.encoder import Encoder
     from retrieval.engine import Engine
 
     from ..baseline import NaiveRag
@@ -44,14 +44,13 @@ def in_process_latency(passes: int) -> dict[str, Any]:
     loaded = Engine.load()
     ours: list[float] = []
     for _ in range(passes):
-        engine = Engine.load(loaded.settings, embedder=Embedder())
-        engine.embedder.warm_up()
+        engine = Engine.load(loaded.settings, encoder=Encoder(threads=loaded.settings.embedding_threads))
+        engine.encoder.warm_up()
         ours += time_calls(questions, lambda q, e=engine: e.answer(q))
     base_rag = NaiveRag.build(loaded.settings.corpus_dir)
     base: list[float] = []
-    for _ in range(passes):
-        rag = base_rag.with_embedder(Embedder())
-        base += time_calls(questions, rag.answer)
+    for _ in range(passes):  # sentence-transformers keeps no cache
+        base += time_calls(questions, base_rag.answer)
     return {
         "set": "evals/sets/retrieval/alder.jsonl",
         "questions": len(questions),
