@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Mapping, Sequence
 
 
@@ -19,20 +20,38 @@ def parse_args(argv: Sequence[str] | None = None, env: Mapping[str, str] = os.en
     return parser.parse_args(argv)
 
 
-def main() -> None:
+def main() -> int:
     args = parse_args()
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry calls from a patient-facing app
 
-    import uvicorn  # the heavy imports (model, Gradio) only after the arguments are fine
+    import uvicorn  # the heavy imports (Gradio, the workers' engines) only after the arguments are fine
 
-    from retrieval.engine import Engine
-    from retrieval.web.server import create_app
+    from retrieval.errors import ChatbotError
+    from retrieval.index_store import build_index, index_status
+    from retrieval.settings import load_settings
+    from retrieval.web.server import create_app, server_options
+    from retrieval.web.workers import WorkerPool
 
-    engine = Engine.load(rebuild_if_stale=True, progress=True, say=print)
-    app = create_app(engine)
-    print(f"Serving on http://{args.host}:{args.port}/ (API docs: /docs, embed: /embed)", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    try:
+        settings = load_settings()
+        status = index_status(settings.index_dir, settings.corpus_dir)
+        if not status.fresh:
+            print(f"Rebuilding the index: {status.reason}.", flush=True)
+            build_index(settings.corpus_dir, settings.index_dir, progress=True)
+        pool = WorkerPool(settings)
+        pool.start()
+    except ChatbotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        app = create_app(pool)
+        print(f"Serving on http://{args.host}:{args.port}/ with {pool.count} answer worker(s) "
+              "(API docs: /docs, embed: /embed)", flush=True)
+        uvicorn.run(app, host=args.host, port=args.port, **server_options(settings))
+    finally:
+        pool.stop()
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

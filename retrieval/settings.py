@@ -56,9 +56,17 @@ class Settings:
     rate_limit_per_minute: int = 30
     # Gradio: how many chat answers may run at the same time
     concurrency: int = 8
-    # CPU threads for embedding a question: 2 answers one question fastest on two cores
-    # (p50 8.6 ms vs 12 ms with 1); under 8 or 32 concurrent clients 1 and 2 measured the
-    # same throughput (README "Benchmark"), so more cores are the lever there
+    # the server: answer processes (0: one per core), and how many questions may be in the
+    # building (answering or waiting) before one more gets a fast 503 with Retry-After
+    workers: int = 0
+    queue_limit: int = 64
+    # proxies whose X-Forwarded-For / -Proto headers are believed (addresses or CIDRs; none by
+    # default), and the origin patients reach the chat at (for the same-origin check)
+    trusted_proxies: tuple[str, ...] = ()
+    public_origin: str = ""
+    # CPU threads for embedding a question in this process (CLI, Python, `workers = 0`):
+    # 2 answers one question fastest on two cores. The server's worker processes use one
+    # thread each (retrieval/web/workers.py): under load, more workers are the lever.
     embedding_threads: int = 2
 
     def phone_numbers(self) -> dict[str, str]:

@@ -2,8 +2,12 @@
 
 Every module here is thin: questions go through the one `Engine.answer()` path.
 
-    server.py    create_app(engine): FastAPI with the chat mounted at / and /embed
+    server.py    create_app(...): FastAPI with the chat mounted at / and /embed
+    service.py   where answers come from: the engine in this process, or the worker pool
+    workers.py   answer worker processes (one engine each) and the bounded queue before them
+    routes.py    the allow-list of served routes
     api.py       POST /api/ask, GET /health, GET /api/info
+    replies.py   every error reply: {"error": code, "detail": one line}
     assets.py    /docs (bundled Swagger UI), /gradio.js, /chat-bubble.js
     chat_ui.py   the Gradio Blocks (full page and compact embed)
     render.py    answer object -> chat Markdown/HTML; patient text shown as text

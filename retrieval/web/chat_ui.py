@@ -5,9 +5,12 @@ Layout, top to bottom: clinic title and intro (full page only), the disclaimer
 escalation alert, [n] markers and a collapsible Sources list), example questions,
 and the labelled question box with its Ask button.
 
-The conversation lives on the server in a per-session `Conversation`; the browser
-sends only the new question. Every question goes through `engine.answer()` with the
-earlier turns, so follow-ups such as "what about surgery?" use the conversation.
+The conversation lives in this (web) process in a per-session `Conversation`; the browser
+sends only the new question, and answers come from the worker processes (service.py), so
+a session needs no sticky routing on one host. Every event counts against the client's
+address and the browser session (limits.py); over the limit, the chat says so politely.
+Every question goes through the one answer path with the earlier turns, so follow-ups
+such as "what about surgery?" use the conversation.
 `/chat` (api_name="chat") is the same path for `gradio_client`: it returns the
 answer object (docs/interfaces.md) and keeps the conversation per client session.
 """
@@ -15,16 +18,18 @@ answer object (docs/interfaces.md) and keeps the conversation per client session
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import gradio as gr
+import orjson
 
-from .api import AnswerEngine
+from ..errors import ChatbotError
 from .feedback import FeedbackRecord, FeedbackStore
 from .limits import RateLimiter
 from .render import answer_message, notice_message, user_message
+from .service import AnswerService
 from .texts import UiTexts
 
 STATE_TTL_SECONDS = 4 * 3600  # a forgotten tab's conversation is dropped after this
@@ -46,6 +51,7 @@ class Conversation:
     turns: list[dict[str, str]] = field(default_factory=list)  # plain text, for engine.answer(history=)
     messages: list[dict[str, str]] = field(default_factory=list)  # the chat's messages (escaped Markdown)
     answers: dict[int, AnswerRef] = field(default_factory=dict)  # chat message index -> answer
+    rated: set[str] = field(default_factory=set)  # answer ids this session gave feedback on
 
     def add_question(self, text: str) -> None:
         self.messages.append({"role": "user", "content": user_message(text)})
@@ -69,6 +75,12 @@ def client_of(request: gr.Request | None) -> str:
     return str(getattr(client, "host", None) or "unknown")
 
 
+def limit_keys(request: gr.Request | None) -> tuple[str, ...]:
+    """A chat event counts against its client's address and its browser session."""
+    session = getattr(request, "session_hash", None)
+    return (client_of(request), f"session:{session}") if session else (client_of(request),)
+
+
 def verdict_of(liked: Any) -> str | None:
     if liked is True or liked == "Like":
         return "like"
@@ -78,19 +90,26 @@ def verdict_of(liked: Any) -> str | None:
 
 
 class ChatHandlers:
-    """The chat's event functions; thin wrappers around engine.answer()."""
+    """The chat's event functions; thin wrappers around the one answer path (service.py)."""
 
     def __init__(
-        self, engine: AnswerEngine, texts: UiTexts, limiter: RateLimiter, feedback: FeedbackStore | None
+        self, service: AnswerService, texts: UiTexts, limiter: RateLimiter, feedback: FeedbackStore | None
     ) -> None:
-        self.engine = engine
+        self.service = service
         self.texts = texts
         self.limiter = limiter
         self.feedback = feedback
 
-    def ask(
+    async def _answer(self, text: str, turns: list[dict[str, str]]) -> dict[str, Any] | str:
+        """The answer object, or the polite line to show instead (busy or unavailable)."""
+        try:
+            return orjson.loads(await self.service.answer(text, history=turns))
+        except ChatbotError:
+            return self.texts.busy
+
+    async def ask(
         self, message: str, conversation: Conversation | None, request: gr.Request | None = None
-    ) -> Iterator[tuple[Any, Any, Conversation]]:
+    ) -> AsyncIterator[tuple[Any, Any, Conversation]]:
         """Show the question at once, then the answer."""
         conversation = conversation or Conversation()
         text = message if isinstance(message, str) else ""
@@ -99,43 +118,58 @@ class ChatHandlers:
             return
         conversation.add_question(text)
         yield list(conversation.messages), "", conversation
-        if self.limiter.check(client_of(request)) is not None:
+        if self.limiter.check(*limit_keys(request)) is not None:
             conversation.add_notice(notice_message(self.texts.too_many_requests))
         else:
-            reply = self.engine.answer(text, history=list(conversation.turns)).to_dict()
-            conversation.add_answer(text, reply, answer_message(reply, self.texts))
+            reply = await self._answer(text, list(conversation.turns))
+            if isinstance(reply, str):
+                conversation.add_notice(notice_message(reply))
+            else:
+                conversation.add_answer(text, reply, answer_message(reply, self.texts))
         yield list(conversation.messages), gr.skip(), conversation
 
-    def ask_example(
+    async def ask_example(
         self, conversation: Conversation | None, event: gr.SelectData, request: gr.Request | None = None
-    ) -> Iterator[tuple[Any, Any, Conversation]]:
+    ) -> AsyncIterator[tuple[Any, Any, Conversation]]:
         value = event.value
         text = str(value.get("text", "")) if isinstance(value, dict) else str(value or "")
-        yield from self.ask(text, conversation, request)
+        async for update in self.ask(text, conversation, request):
+            yield update
 
-    def api_chat(
+    async def api_chat(
         self, message: str, turns: list[dict[str, str]] | None, request: gr.Request | None = None
     ) -> tuple[dict[str, Any], list[dict[str, str]]]:
-        """`/chat` for gradio_client: the answer object; the conversation is kept per client session."""
+        """`/chat` for gradio_client: the answer object; the conversation is kept per client
+        session. Over the limit or busy, `{"error", "detail"}` comes back instead."""
         turns = list(turns or [])
-        if self.limiter.check(client_of(request)) is not None:
-            raise gr.Error(self.texts.too_many_requests)
-        reply = self.engine.answer(message, history=list(turns)).to_dict()
+        if self.limiter.check(*limit_keys(request)) is not None:
+            return {"error": "too_many_requests", "detail": self.texts.too_many_requests}, turns
+        reply = await self._answer(message if isinstance(message, str) else "", list(turns))
+        if isinstance(reply, str):
+            return {"error": "unavailable", "detail": reply}, turns
         return reply, [
             *turns,
             {"role": "user", "content": str(reply.get("question", message))},
             {"role": "assistant", "content": str(reply.get("body") or reply.get("answer") or "")},
         ]
 
-    def like(self, conversation: Conversation | None, event: gr.LikeData) -> None:
+    def like(self, conversation: Conversation | None, event: gr.LikeData, request: gr.Request | None = None) -> None:
+        """One verdict per answer and session, within the rate limit; silently ignored otherwise."""
         if self.feedback is None or conversation is None:
             return
         index = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
-        ref = conversation.answers.get(int(index))
-        verdict = verdict_of(event.liked)
-        if ref is None or verdict is None or not ref.answer_id:
+        try:
+            ref = conversation.answers.get(int(index))
+        except (TypeError, ValueError):
             return
-        self.feedback.record(FeedbackRecord(ref.answer_id, ref.chunk_ids, verdict, question=ref.question))
+        verdict = verdict_of(event.liked)
+        if ref is None or verdict is None or not ref.answer_id or ref.answer_id in conversation.rated:
+            return
+        if self.limiter.check(*limit_keys(request)) is not None:
+            return
+        conversation.rated.add(ref.answer_id)
+        session = getattr(request, "session_hash", None) or ""
+        self.feedback.record(FeedbackRecord(ref.answer_id, ref.chunk_ids, verdict, question=ref.question), session)
         gr.Info(self.texts.feedback_thanks)
 
     @staticmethod
@@ -183,7 +217,7 @@ def build_chat(handlers: ChatHandlers, disclaimer: str, *, compact: bool, concur
                 placeholder=texts.question_placeholder,
                 lines=1,
                 max_lines=6,
-                max_length=handlers.engine.settings.max_question_chars,
+                max_length=handlers.service.settings.max_question_chars,
                 autofocus=False,
                 submit_btn=False,
                 elem_id="question",
@@ -208,7 +242,7 @@ def build_chat(handlers: ChatHandlers, disclaimer: str, *, compact: bool, concur
             api_visibility="private",
             show_progress="minimal",
         )
-        chatbot.clear(handlers.clear, outputs=[chatbot, conversation], api_visibility="private", queue=False)
+        chatbot.clear(handlers.clear, outputs=[chatbot, conversation], api_visibility="private")  # through the queue: /run is refused (routes.py)
         if handlers.feedback is not None:  # the like/dislike buttons appear only with a listener
             chatbot.like(handlers.like, inputs=[conversation], outputs=None, api_visibility="private")
 

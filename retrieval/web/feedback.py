@@ -3,12 +3,16 @@
 With `log_feedback` off nothing is written and no file is created. With it on,
 each verdict stores the answer id, the cited passage ids and the verdict; the
 question text is stored only when `log_questions` is on as well. Never a CSV,
-never the conversation.
+never the conversation. One verdict per answer and browser session (a hash of the
+session id, so a session cannot be traced back): a second one is ignored. The file is
+created readable by its owner only (0600).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -26,7 +30,9 @@ CREATE TABLE IF NOT EXISTS feedback (
     answer_id TEXT NOT NULL,
     chunk_ids TEXT NOT NULL,           -- JSON list of the cited passage ids
     verdict TEXT NOT NULL CHECK (verdict IN ('like', 'dislike')),
-    question TEXT                      -- only when log_questions is on
+    question TEXT,                     -- only when log_questions is on
+    session TEXT NOT NULL DEFAULT '',  -- sha256 of the browser session id, first 16 hex digits
+    UNIQUE (answer_id, session)
 )
 """
 
@@ -47,6 +53,9 @@ class FeedbackStore:
         self.keep_questions = keep_questions
         self._lock = threading.Lock()
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.chmod(self.path, 0o600)
         with self._connect() as db:
             db.execute(SCHEMA)
 
@@ -67,7 +76,8 @@ class FeedbackStore:
         finally:
             db.close()
 
-    def record(self, item: FeedbackRecord) -> None:
+    def record(self, item: FeedbackRecord, session: str = "") -> bool:
+        """Store one verdict; False when this session already gave one for this answer."""
         if item.verdict not in ("like", "dislike"):
             raise ValueError(f"unknown verdict {item.verdict!r}")
         question = item.question if self.keep_questions else None
@@ -77,12 +87,15 @@ class FeedbackStore:
             json.dumps(list(item.chunk_ids)),
             item.verdict,
             question,
+            hashlib.sha256(session.encode()).hexdigest()[:16] if session else "",
         )
         with self._lock, self._connect() as db:
-            db.execute(
-                "INSERT INTO feedback (created_at, answer_id, chunk_ids, verdict, question) VALUES (?, ?, ?, ?, ?)",
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO feedback (created_at, answer_id, chunk_ids, verdict, question, session) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 row,
             )
+            return cursor.rowcount == 1
 
     def rows(self) -> list[dict[str, object]]:
         with self._connect() as db:

@@ -1,60 +1,59 @@
 """Limits per request and per client: 413 for large bodies, 429 for too many questions.
 
-`BodySizeLimit` refuses any request body over `max_body_bytes` before the app
-reads it (by Content-Length, or by counting a streamed body). `RateLimiter`
-allows `rate_limit_per_minute` questions per client in any 60-second window;
-the HTTP API answers 429 with Retry-After, the chat says the same in words.
-A client is its IP address as uvicorn reports it (behind a proxy, run uvicorn
-with --forwarded-allow-ips so this is the patient's address, not the proxy's).
+`BodySizeLimit` refuses any request body over `max_body_bytes` before the app reads it
+(by Content-Length, or by counting a streamed body). `RateLimiter` allows
+`rate_limit_per_minute` per key (a client's address, a chat session), refilled evenly (a
+token bucket): each check is constant time, and it remembers at most `max_keys` keys
+(the least recently seen are forgotten first), so memory is bounded however many
+clients come. A client is its address as uvicorn reports it: X-Forwarded-For is believed
+only from `trusted_proxies` (server.py), so nobody can choose their own address.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 import time
-from collections import deque
+from collections import OrderedDict
 from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-WINDOW_SECONDS = 60.0
-MAX_TRACKED_CLIENTS = 10_000
+from .replies import error_body
+
+MAX_KEYS = 50_000
 
 
 class RateLimiter:
-    """Sliding one-minute window per client key; thread-safe."""
+    """Token buckets in a bounded LRU; thread-safe."""
 
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic, max_keys: int = MAX_KEYS) -> None:
         self.per_minute = max(1, int(per_minute))
+        self.rate = self.per_minute / 60.0
         self.clock = clock
-        self._hits: dict[str, deque[float]] = {}
+        self.max_keys = max(1, int(max_keys))
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # key -> (tokens, when)
         self._lock = threading.Lock()
 
-    def check(self, key: str) -> float | None:
-        """Count one request for `key`: None when allowed, else seconds until it would be."""
+    def check(self, *keys: str) -> float | None:
+        """Count one request against every key: None when allowed, else seconds until it would be."""
         now = self.clock()
         with self._lock:
-            hits = self._hits.setdefault(key, deque())
-            while hits and now - hits[0] >= WINDOW_SECONDS:
-                hits.popleft()
-            if len(hits) >= self.per_minute:
-                return max(1.0, WINDOW_SECONDS - (now - hits[0]))
-            hits.append(now)
-            if len(self._hits) > MAX_TRACKED_CLIENTS:
-                self._forget_idle(now)
-            return None
+            states = {}
+            for key in keys:
+                tokens, when = self._buckets.pop(key, (float(self.per_minute), now))
+                states[key] = min(float(self.per_minute), tokens + (now - when) * self.rate)
+            short = [t for t in states.values() if t < 1.0]
+            for key, tokens in states.items():
+                self._buckets[key] = (tokens if short else tokens - 1.0, now)
+            while len(self._buckets) > self.max_keys:
+                self._buckets.popitem(last=False)
+        if short:
+            return max(1.0, (1.0 - min(short)) / self.rate)
+        return None
 
-    def _forget_idle(self, now: float) -> None:
-        for key in [k for k, h in self._hits.items() if not h or now - h[-1] >= WINDOW_SECONDS]:
-            del self._hits[key]
-
-
-def json_error(error: str, detail: str, **extra: object) -> tuple[bytes, list[tuple[bytes, bytes]]]:
-    body = json.dumps({"error": error, "detail": detail, **extra}).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    return body, headers
+    def __len__(self) -> int:
+        return len(self._buckets)
 
 
 class BodySizeLimit:
@@ -101,7 +100,8 @@ class BodySizeLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, send: Send) -> None:
-        body, headers = json_error("too_large", self.message, limit_bytes=self.max_bytes)
+        body = error_body("too_large", self.message, limit_bytes=self.max_bytes)
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 

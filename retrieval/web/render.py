@@ -86,6 +86,8 @@ def _block(part: Part, texts: UiTexts) -> str:
         return f'<div class="support-note" role="note">{_escape_lines(part.text)}</div>'
     if part.kind == "reminder":
         return f'<div class="reminder-note" role="note"><strong>{_escape_lines(part.text)}</strong></div>'
+    if part.kind == "missing":
+        return f'<p class="missing-note">{_escape_lines(part.text)}</p>'
     if part.kind == "body":
         return html.escape(part.text, quote=False)
     if part.kind == "notices":

@@ -9,7 +9,9 @@ e.g. CHATBOT_ALLOWED_ORIGINS="https://www.clinic.example,https://clinic.example"
 - Framing: every response carries `Content-Security-Policy: frame-ancestors 'self'
   <localhost> <allowed origins>`, so the browser refuses to show the chat inside
   any other site's page.
-- POST /api/ask from a browser page on any other origin is refused with 403.
+- A POST from a browser page on any other origin is refused with 403 (the API and the
+  chat's event routes alike): `Gate`, the app's outermost layer, which also serves only
+  the allow-listed routes (routes.py) and puts the security headers on every reply.
 """
 
 from __future__ import annotations
@@ -20,9 +22,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .replies import error_body
+from .routes import AllowList
 
 log = logging.getLogger("retrieval.web")
 
@@ -73,23 +78,31 @@ class OriginPolicy:
         return " ".join(("frame-ancestors", "'self'", *LOCALHOST_SOURCES, *self.allowed))
 
 
-def is_same_origin(request: Request, origin: str) -> bool:
-    """The Origin header names the host the request was sent to (directly or via a proxy)."""
-    host = request.headers.get("x-forwarded-host") or request.headers.get("host") or ""
-    return urlsplit(origin).netloc.lower() == host.split(",")[0].strip().lower()
+def is_same_origin(origin: str, host: str, public_origin: str | None) -> bool:
+    """The page's origin is this server: the configured public origin when there is one,
+    else the Host the request was sent to. A client-sent X-Forwarded-Host is never believed."""
+    normal = normalize_origin(origin)
+    if public_origin:
+        return normal is not None and normal == normalize_origin(public_origin)
+    return urlsplit(origin).netloc.lower() == host.strip().lower()
 
 
-def origin_refused(request: Request, policy: OriginPolicy) -> bool:
-    """A browser call from a page whose origin may not use the API."""
-    origin = request.headers.get("origin")
-    return bool(origin) and not is_same_origin(request, origin) and not policy.allows(origin)
+class Gate:
+    """The outermost layer of the app (ASGI), for every HTTP request:
 
+    - routes that are not on the allow-list (routes.py) answer 404;
+    - a POST from a web page on an origin that may not use the app answers 403 (the API and
+      the chat's event routes alike);
+    - every reply carries the security headers (frame-ancestors CSP, nosniff, referrer);
+    - an exception inside the app becomes a 500 `{"error", "detail"}` and one log line naming
+      the exception's type: never a traceback, never what the person sent.
+    """
 
-class SecurityHeaders:
-    """ASGI middleware: frame-ancestors CSP and a few safe defaults on every HTTP response."""
-
-    def __init__(self, app: ASGIApp, policy: OriginPolicy) -> None:
+    def __init__(self, app: ASGIApp, policy: OriginPolicy, allow: AllowList, public_origin: str = "") -> None:
         self.app = app
+        self.policy = policy
+        self.allow = allow
+        self.public_origin = public_origin
         self.headers = [
             (b"content-security-policy", policy.frame_ancestors().encode()),
             (b"x-content-type-options", b"nosniff"),
@@ -100,25 +113,56 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 present = {name.lower() for name, _ in message.get("headers", [])}
                 extra = [(n, v) for n, v in self.headers if n not in present]
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        method, path = scope["method"], scope["path"]
+        if not self.allow.serves(method, path):
+            await self._reply(send_with_headers, 404, "not_found", "There is nothing here.")
+            return
+        if method == "POST" and self._foreign(scope):
+            await self._reply(send_with_headers, 403, "origin_not_allowed", "This site may not use the chat.")
+            return
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception as exc:  # noqa: BLE001 - the person gets one clear reply; the log one line
+            log.error("request failed: %s", type(exc).__name__)
+            if not started:
+                await self._reply(send_with_headers, 500, "internal_error", "Something went wrong. Please try again.")
+
+    def _foreign(self, scope: Scope) -> bool:
+        headers = dict(scope.get("headers", []))
+        origin = headers.get(b"origin", b"").decode("latin-1")
+        if not origin:  # not a browser page (curl, a clinic's backend, gradio_client)
+            return False
+        host = headers.get(b"host", b"").decode("latin-1")
+        return not is_same_origin(origin, host, self.public_origin) and not self.policy.allows(origin)
+
+    @staticmethod
+    async def _reply(send: Send, status: int, error: str, detail: str) -> None:
+        body = error_body(error, detail)
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
 
-def install_origin_policy(app: FastAPI, policy: OriginPolicy) -> None:
-    app.add_middleware(SecurityHeaders, policy=policy)
+def install_cors(app: FastAPI, policy: OriginPolicy) -> None:
+    """CORS answers only the allowed origins (and localhost); nothing uses cookies, so no
+    credentials header."""
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(policy.allowed),
         allow_origin_regex=LOCALHOST_ORIGIN,
         allow_methods=["GET", "POST", "OPTIONS"],
-        allow_headers=["*"],
-        allow_credentials=True,
+        allow_headers=["content-type"],
+        allow_credentials=False,
         max_age=600,
     )

@@ -7,6 +7,7 @@ comes from the engine's messages (data/messages.toml).
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,20 +34,21 @@ class UiTexts:
     feedback_thanks: str
     too_many_requests: str
     too_large: str
+    busy: str
     examples: tuple[str, ...]
 
     @classmethod
-    def load(cls, settings: Settings, path: Path | None = None) -> UiTexts:
+    def load(cls, settings: Settings, documents: Sequence[str] = (), path: Path | None = None) -> UiTexts:
         data = tomllib.loads((path or UI_FILE).read_text(encoding="utf-8"))
         values: dict[str, object] = {}
         for name in cls.__dataclass_fields__:
             raw = data[name]
             if isinstance(raw, str):
-                values[name] = fill(raw, settings)
+                values[name] = fill(raw, settings, documents)
             elif isinstance(raw, dict):
-                values[name] = {str(k): fill(str(v), settings) for k, v in raw.items()}
+                values[name] = {str(k): fill(str(v), settings, documents) for k, v in raw.items()}
             else:
-                values[name] = tuple(fill(str(v), settings) for v in raw)
+                values[name] = tuple(fill(str(v), settings, documents) for v in raw)
         return cls(**values)  # type: ignore[arg-type]
 
     def alert_title(self, level: str) -> str:

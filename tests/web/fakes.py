@@ -29,6 +29,8 @@ ESCALATION = Escalation("emergency", "cauda_equina", "Call 999 now: numbness whe
 
 
 class FakeIndex:
+    documents = [{"path": "doc.md", "title": DOC, "summary": "A narrowing of a nerve's exit channel."}]
+
     def summary(self) -> dict[str, Any]:
         return {"passages": len(PASSAGES), "documents": 1, "model": "fake"}
 
@@ -37,7 +39,7 @@ class FakeEngine:
     def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
         base = settings or load_settings(env={"CHATBOT_SETTINGS": str(Path("/nonexistent/settings.toml"))})
         self.settings = dataclasses.replace(base, **overrides)
-        self.messages = Messages.load(self.settings)
+        self.messages = Messages.load(self.settings, [DOC])
         self.index = FakeIndex()
         self.calls: list[dict[str, Any]] = []
         self.gate: threading.Event | None = None

@@ -56,7 +56,7 @@ def serve_pages(pages: dict[str, tuple[str, bytes]], host: str, port: int) -> It
     """Serve fixed pages {path: (content_type, body)} at http://host:port; always stops."""
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        def do_GET(self) -> None:
             page = pages.get(self.path.split("?")[0])
             if page is None:
                 self.send_error(404)

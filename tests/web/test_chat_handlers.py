@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
+import asyncio
 from types import SimpleNamespace
-
-import gradio as gr
-import pytest
 
 from retrieval.web.chat_ui import ChatHandlers, Conversation
 from retrieval.web.limits import RateLimiter
+from retrieval.web.service import InProcess
 from retrieval.web.texts import UiTexts
 
 from .fakes import FakeEngine
 
 
 def handlers_for(engine: FakeEngine, per_minute: int = 100) -> ChatHandlers:
-    return ChatHandlers(engine, UiTexts.load(engine.settings), RateLimiter(per_minute), None)
+    return ChatHandlers(InProcess(engine), UiTexts.load(engine.settings), RateLimiter(per_minute), None)
 
 
-def request_from(host: str) -> SimpleNamespace:
-    return SimpleNamespace(client=SimpleNamespace(host=host))
+def request_from(host: str, session: str = "s") -> SimpleNamespace:
+    return SimpleNamespace(client=SimpleNamespace(host=host), session_hash=session)
+
+
+def steps_of(updates) -> list:
+    """Every update an async event handler yields."""
+
+    async def collect() -> list:
+        return [u async for u in updates]
+
+    return asyncio.run(collect())
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
 
 
 def test_question_is_shown_first_then_the_answer():
     engine = FakeEngine()
-    steps = list(handlers_for(engine).ask("<b>Can I take ibuprofen?</b>", None))
+    steps = steps_of(handlers_for(engine).ask("<b>Can I take ibuprofen?</b>", None))
     assert len(steps) == 2
     first_messages, cleared, _ = steps[0]
     assert first_messages == [{"role": "user", "content": "&lt;b&gt;Can I take ibuprofen\\?&lt;\\/b&gt;"}]
@@ -39,8 +51,8 @@ def test_question_is_shown_first_then_the_answer():
 def test_follow_up_gets_the_earlier_turns_as_plain_text():
     engine = FakeEngine()
     handlers = handlers_for(engine)
-    *_, (_, _, conversation) = handlers.ask("Can I take ibuprofen?", None)
-    *_, (messages, _, conversation) = handlers.ask("is it safe?", conversation)
+    *_, (_, _, conversation) = steps_of(handlers.ask("Can I take ibuprofen?", None))
+    *_, (messages, _, conversation) = steps_of(handlers.ask("is it safe?", conversation))
     history = engine.calls[-1]["history"]
     assert [t["role"] for t in history] == ["user", "assistant"]
     assert history[0]["content"] == "Can I take ibuprofen?"
@@ -50,7 +62,7 @@ def test_follow_up_gets_the_earlier_turns_as_plain_text():
 
 def test_blank_question_changes_nothing():
     engine = FakeEngine()
-    steps = list(handlers_for(engine).ask("   ", Conversation()))
+    steps = steps_of(handlers_for(engine).ask("   ", Conversation()))
     assert len(steps) == 1 and engine.calls == []
 
 
@@ -59,40 +71,47 @@ def test_too_many_questions_get_a_message_not_an_answer():
     handlers = handlers_for(engine, per_minute=2)
     conversation = None
     for _ in range(3):
-        *_, (messages, _, conversation) = handlers.ask("hi", conversation, request_from("10.0.0.1"))
+        *_, (messages, _, conversation) = steps_of(handlers.ask("hi", conversation, request_from("10.0.0.1")))
     assert len(engine.calls) == 2
     assert "wait a minute" in messages[-1]["content"]
-    *_, (messages, _, _) = handlers.ask("hi", None, request_from("10.0.0.2"))  # another patient is not affected
+    *_, (messages, _, _) = steps_of(handlers.ask("hi", None, request_from("10.0.0.2", "t")))  # another patient is not affected
     assert len(engine.calls) == 3
 
 
 def test_escalation_is_the_first_thing_in_the_answer_message():
     engine = FakeEngine()
-    *_, (messages, _, _) = handlers_for(engine).ask("my mum can't feel anything when she wipes and she's wet herself", None)
+    *_, (messages, _, _) = steps_of(handlers_for(engine).ask("my mum can't feel anything when she wipes and she's wet herself", None))
     assert messages[-1]["content"].startswith('<div class="escalation escalation-emergency" role="alert"')
 
 
 def test_api_chat_returns_the_answer_object_and_keeps_the_session_conversation():
     engine = FakeEngine()
     handlers = handlers_for(engine)
-    reply, turns = handlers.api_chat("Can I take ibuprofen?", None)
+    reply, turns = run(handlers.api_chat("Can I take ibuprofen?", None))
     assert reply == engine.answer("Can I take ibuprofen?").to_dict() | {"id": reply["id"]}
-    _, turns = handlers.api_chat("is it safe?", turns)
+    _, turns = run(handlers.api_chat("is it safe?", turns))
     assert engine.calls[-1]["history"][0] == {"role": "user", "content": "Can I take ibuprofen?"}
     assert len(turns) == 4
 
 
-def test_api_chat_over_the_limit_raises_a_clear_error():
+def test_api_chat_over_the_limit_gets_a_polite_reply_not_an_error():
     handlers = handlers_for(FakeEngine(), per_minute=1)
-    handlers.api_chat("hi", None, request_from("10.0.0.9"))
-    with pytest.raises(gr.Error, match="wait a minute"):
-        handlers.api_chat("hi", None, request_from("10.0.0.9"))
+    run(handlers.api_chat("hi", None, request_from("10.0.0.9")))
+    reply, turns = run(handlers.api_chat("hi", None, request_from("10.0.0.9")))
+    assert reply["error"] == "too_many_requests" and "wait a minute" in reply["detail"] and turns == []
+
+
+def test_a_session_is_limited_whatever_address_it_comes_from():
+    handlers = handlers_for(FakeEngine(), per_minute=1)
+    run(handlers.api_chat("hi", None, request_from("10.0.0.1", session="same")))
+    reply, _ = run(handlers.api_chat("hi", None, request_from("10.0.0.2", session="same")))
+    assert reply["error"] == "too_many_requests"
 
 
 def test_example_click_asks_that_example():
     engine = FakeEngine()
     event = SimpleNamespace(value={"text": "What are the symptoms?"})
-    list(handlers_for(engine).ask_example(None, event))
+    steps_of(handlers_for(engine).ask_example(None, event))
     assert engine.calls[0]["question"] == "What are the symptoms?"
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from types import SimpleNamespace
 
 from retrieval.web.chat_ui import ChatHandlers, Conversation
 from retrieval.web.feedback import FeedbackRecord, FeedbackStore
 from retrieval.web.limits import RateLimiter
+from retrieval.web.service import InProcess
 from retrieval.web.texts import UiTexts
 
 from .fakes import FakeEngine
@@ -46,18 +48,25 @@ def like_event(index: int, liked: object) -> SimpleNamespace:
 def test_like_in_the_chat_records_the_answer_shown_at_that_index(tmp_path):
     engine = FakeEngine(log_feedback=True, feedback_db=tmp_path / "fb.sqlite3", rate_limit_per_minute=100)
     store = FeedbackStore.from_settings(engine.settings)
-    handlers = ChatHandlers(engine, UiTexts.load(engine.settings), RateLimiter(100), store)
-    *_, (_, _, conversation) = list(handlers.ask("Can I take ibuprofen?", None))
-    handlers.like(conversation, like_event(1, True))
-    handlers.like(conversation, like_event(1, "Dislike"))
-    handlers.like(conversation, like_event(0, True))  # the patient's own message: nothing to store
+    handlers = ChatHandlers(InProcess(engine), UiTexts.load(engine.settings), RateLimiter(100), store)
+    updates = asyncio.run(_collect(handlers.ask("Can I take ibuprofen?", None)))
+    conversation = updates[-1][2]
+    session = SimpleNamespace(client=SimpleNamespace(host="10.0.0.1"), session_hash="s1")
+    handlers.like(conversation, like_event(1, True), session)
+    handlers.like(conversation, like_event(1, "Dislike"), session)  # one verdict per answer and session
+    handlers.like(conversation, like_event(0, True), session)  # the patient's own message: nothing to store
     rows = store.rows()
-    assert [(r["verdict"], r["chunk_ids"]) for r in rows] == [("like", ["c-ibu", "c-surg"]), ("dislike", ["c-ibu", "c-surg"])]
+    assert [(r["verdict"], r["chunk_ids"]) for r in rows] == [("like", ["c-ibu", "c-surg"])]
     assert rows[0]["answer_id"] == conversation.answers[1].answer_id
-    assert rows[0]["question"] is None
+    assert rows[0]["question"] is None and rows[0]["session"] and rows[0]["session"] != "s1"
+    assert (store.path.stat().st_mode & 0o777) == 0o600
+
+
+async def _collect(updates):
+    return [u async for u in updates]
 
 
 def test_like_without_a_store_does_nothing():
     engine = FakeEngine()
-    handlers = ChatHandlers(engine, UiTexts.load(engine.settings), RateLimiter(100), None)
+    handlers = ChatHandlers(InProcess(engine), UiTexts.load(engine.settings), RateLimiter(100), None)
     handlers.like(Conversation(), like_event(1, True))  # no error, nothing to write to

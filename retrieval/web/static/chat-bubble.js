@@ -21,7 +21,7 @@
   var accent = "var(--scb-accent,#b3261e)";
   var history = [];
   var info = null;
-  var PART_ORDER = ["escalation", "warning_first", "support", "reminder", "body", "warning_after", "notices", "disclaimer"];
+  var PART_ORDER = ["escalation", "warning_first", "support", "reminder", "missing", "body", "warning_after", "notices", "disclaimer"];
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -139,6 +139,7 @@
       warning_first: function (a, box) { if (a.warning && a.warning.placement === "first") note(box, "scb-warning", a.warning.message); },
       support: function (a, box) { if (a.support) note(box, "scb-support", a.support); },
       reminder: function (a, box) { if (a.reminder) note(box, "scb-reminder", a.reminder); },
+      missing: function (a, box) { if (a.missing) box.appendChild(el("p", { "class": "scb-missing" }, a.missing)); },
       body: function (a, box) { if (a.body) markdown(box, a.body); },
       warning_after: function (a, box) { if (a.warning && a.warning.placement !== "first") note(box, "scb-warning", a.warning.message); },
       notices: function (a, box) { (a.notices || []).forEach(function (n) { box.appendChild(el("p", null, n)); }); },
