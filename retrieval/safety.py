@@ -1,45 +1,48 @@
-"""Red-flag escalation, checked before any answer is looked up.
+"""Red flags, checked before any answer is looked up.
 
-Two layers:
-1. patterns (data/red_flags.toml): what people write ("cnt pee since this morning", "my
-   mum can't feel when she wipes"), with clause-scoped negation, questions about a red
-   flag told apart from reports of one, past events and third parties;
-2. a semantic model (data/red_flag_model.json): logistic regression over the message's
-   embedding, trained on labelled statements per category, for the paraphrases,
-   euphemisms and understatements the patterns miss. It needs a word of the category it
-   predicts in the message ([semantic.evidence]); its cut-offs were chosen by
-   cross-validation across writers (`python -m evals train-red-flags`).
+Two layers read the same Question:
+1. the learned detector (detector.py) scores the whole message and each clause: the main
+   layer;
+2. a small core of unambiguous phrases (data/red_flags.toml [[rules]]), each with examples
+   it must and must not match. A negation sets a match aside only when it governs the
+   phrase; a past marker only inside the phrase's clause. A rule escalates on its own and
+   never switches the detector off.
 
-The result says whether to escalate (and how urgently, with which fixed message),
-whether to add a one-line warning (a question about a red flag), and whether an earlier
-turn escalated (a short reminder).
+What follows from them (`decide`, the one place the cut-offs are applied; training imports it):
+- escalate: the most urgent level found. Infection or cancer with nerve symptoms is an
+  emergency (the clinical rules); emergencies and crises end the answer;
+- uncertain: an emergency category between its two cut-offs opens the reply with that
+  category's one-line conditional warning, before the answer;
+- support: low mood without suicidal intent gets a short, kind line with the crisis
+  number, and the answer follows;
+- about: a question about a red flag gets the category's warning line after the answer;
+- reminder: a later turn after an escalation carries a short reminder.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from .errors import ModelUnavailable, RuleFileError
+from .detector import Detection, DetectorModel
+from .errors import RuleFileError
 from .messages import fill
 from .models import Escalation, SafetyWarning
 from .question import Question
 from .rules import compile_all
 from .settings import DATA_DIR, Settings
-from .text import sentence_bounds, split_sentences
+from .text import clause_spans
 
 LEVELS = ("emergency", "crisis", "urgent")  # most urgent first
-MODEL_FILE = "red_flag_model.json"
-BENIGN = "benign"
 STOPS_ANSWER = frozenset({"emergency", "crisis"})  # no self-care advice after these
-_NEGATION_REACH = 5  # words before a match a negation can reach, within its clause
-_LIST_NEGATION_REACH = 12  # ... or this many when a list follows it ("no fever, chills or numbness")
+NERVE_RAISES = frozenset({"infection", "cancer"})  # with nerve symptoms, an emergency
+MODEL_FILE = "red_flag_model.json"
 
 
 @dataclass(frozen=True)
@@ -48,9 +51,8 @@ class Rule:
     category: str
     level: str
     patterns: tuple[re.Pattern[str], ...]
-    requires: tuple[re.Pattern[str], ...] = ()
-    always: bool = False  # escalate even inside a question (suicidal intent)
-    history_counts: bool = False  # a past event still counts (a past cancer)
+    must_match: tuple[str, ...]
+    must_not_match: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -61,75 +63,48 @@ class Category:
     messages: dict[str, str]
     third_party: dict[str, str]
 
-    @property
-    def default_level(self) -> str:
-        """The level the semantic model uses: the least urgent one the category defines."""
-        return [level for level in LEVELS if level in self.messages][-1]
+    def message(self, level: str, third_party: bool) -> str:
+        book = self.third_party if third_party and level in self.third_party else self.messages
+        return book.get(level) or self.messages[max(self.messages, key=LEVELS.index)]
 
 
 @dataclass(frozen=True)
-class RedFlagModel:
-    """Weights of the semantic layer; scoring needs numpy only."""
+class Verdict:
+    """What the detector's reading means, by the cut-offs (decide())."""
 
-    classes: tuple[str, ...]
-    coef: np.ndarray  # classes x embedding size
-    intercept: np.ndarray
-    cut_off: float
-    cut_offs: dict[str, float] = field(default_factory=dict)  # per category, where it differs
-
-    @classmethod
-    def load(cls, path: Path) -> RedFlagModel:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(
-            classes=tuple(data["classes"]),
-            coef=np.asarray(data["coef"], dtype=np.float32),
-            intercept=np.asarray(data["intercept"], dtype=np.float32),
-            cut_off=float(data["cut_off"]),
-            cut_offs={k: float(v) for k, v in data.get("cut_offs", {}).items()},
-        )
-
-    def cut_off_for(self, category: str) -> float:
-        return self.cut_offs.get(category, self.cut_off)
-
-    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
-        logits = vectors @ self.coef.T + self.intercept
-        logits -= logits.max(axis=1, keepdims=True)
-        exp = np.exp(logits)
-        return exp / exp.sum(axis=1, keepdims=True)
-
-    def strongest(self, vectors: np.ndarray) -> tuple[float, str]:
-        """The highest probability of not being benign, and that vector's likeliest category."""
-        probs = self.probabilities(vectors)
-        benign = self.classes.index(BENIGN)
-        not_benign = 1.0 - probs[:, benign]
-        row = int(np.argmax(not_benign))
-        ranked = [i for i in np.argsort(-probs[row]) if i != benign]
-        return float(not_benign[row]), self.classes[ranked[0]]
+    escalate: tuple[str, str] | None = None  # (category, level)
+    caution: str | None = None  # an emergency category the detector is unsure about
+    support: bool = False
+    about: bool = False
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One place in a message where a rule or topic matched."""
-
-    source: str  # rule id, "topic", or "model (probability)"
-    category: str
-    level: str  # "" for topics
-    mode: str  # report | question | set aside (negated or past)
-    sentence: str
+def decide(detection: Detection, cut_offs: dict[str, Any]) -> Verdict:
+    """The one definition of how a detection becomes a decision (training imports it)."""
+    category, level = detection.category, detection.level
+    escalate_at = {**cut_offs["escalate"]}
+    caution_at = {**cut_offs["caution"]}
+    escalate = detection.red >= escalate_at.get(category, escalate_at["default"])
+    if escalate and category in NERVE_RAISES and level == "urgent" and detection.nerve >= cut_offs["nerve"]:
+        level = "emergency"
+    caution = None
+    if not escalate and category in cut_offs["emergency_categories"]:
+        if detection.red >= caution_at.get(category, caution_at["default"]):
+            caution = category
+    crisis = escalate and level == "crisis"
+    return Verdict(
+        escalate=(category, level) if escalate else None,
+        caution=caution,
+        support=not crisis and detection.low_mood >= cut_offs["support"],
+        about=not escalate and detection.about >= cut_offs["about"],
+    )
 
 
 @dataclass
 class SafetyResult:
     escalation: Escalation | None = None
     warning: SafetyWarning | None = None
-    reminder: str | None = None
-    third_party: bool = False
-    findings: list[Finding] = field(default_factory=list)
-    # the patterns saw a red flag but judged it negated or in the past ("no numbness",
-    # "years ago I lost some bladder control"); the semantic model defers to that
-    set_aside: bool = False
-    # the message asks ABOUT a red flag ("what is cauda equina?"): the model defers too
-    asks_about_red_flag: bool = False
+    support: str | None = None
+    findings: list[str] = field(default_factory=list)  # which rules and detector readings decided (for logs)
 
     @property
     def stops_answer(self) -> bool:
@@ -137,33 +112,22 @@ class SafetyResult:
 
 
 class RedFlagChecker:
-    def __init__(
-        self,
-        settings: Settings,
-        rules_path: Path | None = None,
-        model_path: Path | None = None,
-        require_model: bool = True,
-    ) -> None:
+    def __init__(self, settings: Settings, encoder_fingerprint: str, rules_path: Path | None = None,
+                 model: DetectorModel | None = None) -> None:
         data = tomllib.loads((rules_path or DATA_DIR / "red_flags.toml").read_text(encoding="utf-8"))
         vocab = data.get("vocab", {})
-        ctx = {k: re.compile(v) for k, v in data["context"].items()}
-        self._negation, self._pivots, self._asking = ctx["negation"], ctx["pivots"], ctx["asking"]
-        self._hypothetical, self._subject = ctx["hypothetical"], ctx["subject"]
-        self._personal_report, self._past = ctx["personal_report"], ctx["past"]
-        self._relation, self._third_person, self._first_person = ctx["relation"], ctx["third_person"], ctx["first_person"]
+        context = data["context"]
+        self._negation = re.compile(context["negation"])
+        self._negation_reach = int(context["negation_reach"])
+        self._past = re.compile(context["past"])
+        self._relation = re.compile(context["relation"])
+        self._third_person = re.compile(context["third_person"])
+        self._first_person = re.compile(context["first_person"])
         self.rules = tuple(
-            Rule(
-                id=r["id"],
-                category=r["category"],
-                level=r["level"],
-                patterns=compile_all(r["patterns"], vocab),
-                requires=compile_all(r.get("requires", []), vocab),
-                always=bool(r.get("always", False)),
-                history_counts=bool(r.get("history_counts", False)),
-            )
-            for r in data["rules"]
+            Rule(r["id"], r["category"], r["level"], compile_all(r["patterns"], vocab),
+                 tuple(r.get("must_match", ())), tuple(r.get("must_not_match", ())))
+            for r in data.get("rules", [])
         )
-        self.topics = tuple((t["category"], compile_all(t["patterns"], vocab)) for t in data.get("topics", []))
         self.categories = {
             name: Category(
                 name=name,
@@ -175,168 +139,75 @@ class RedFlagChecker:
             for name, c in data["categories"].items()
         }
         self.reminders = {k: fill(v, settings) for k, v in data["reminders"].items()}
-        evidence = data["semantic"]["evidence"]
-        self._evidence = dict(zip(evidence, compile_all(evidence.values(), vocab), strict=True))
-        model_file = model_path or DATA_DIR / MODEL_FILE
-        self.model: RedFlagModel | None = None
-        if model_file.is_file():
-            self.model = RedFlagModel.load(model_file)
-            unknown = set(self.model.classes) - set(self.categories) - {BENIGN}
-            if unknown:
-                raise RuleFileError(f"{MODEL_FILE} knows categories the rules file does not: {sorted(unknown)}")
-        elif require_model:
-            raise ModelUnavailable(f"{model_file} is missing (run: python -m evals train-red-flags)")
+        self.support_line = fill(data["support"]["message"], settings)
         for rule in self.rules:
             if rule.category not in self.categories or rule.level not in self.categories[rule.category].messages:
                 raise RuleFileError(f"rule {rule.id}: no {rule.level} message for category {rule.category}")
+        self.model = model or DetectorModel.load(DATA_DIR / MODEL_FILE, encoder_fingerprint)
+        unknown = {c.split(":")[0] for c in self.model.classes if ":" in c} - set(self.categories)
+        if unknown:
+            raise RuleFileError(f"{MODEL_FILE} knows categories the rules file does not: {sorted(unknown)}")
 
-    def has_evidence(self, normalised: str, category: str) -> bool:
-        """Does the (normalised) message hold a word of the category the model predicts ([semantic.evidence])?"""
-        evidence = self._evidence.get(category)
-        return evidence is None or bool(evidence.search(normalised))
-
-    # -- pattern layer ------------------------------------------------------------
-    def _negated(self, text: str, start: int) -> bool:
-        clause_start = 0
-        for m in self._pivots.finditer(text, 0, start):
-            clause_start = m.end()
-        words = text[clause_start:start].split()
-        if self._negation.search(" ".join(words[-_NEGATION_REACH:])):
+    # -- the core phrases ------------------------------------------------------------
+    def _set_aside(self, text: str, start: int, end: int) -> bool:
+        """A negation governing the phrase, or a past marker in its clause."""
+        clause = next(((a, b) for a, b in clause_spans(text) if a <= start < max(b, a + 1)), (0, len(text)))
+        words = text[clause[0] : start].split()[-self._negation_reach :]
+        if any(self._negation.fullmatch(w.strip(",;:!?.")) for w in words):
             return True
-        # a negated list reaches further: "never had any bladder trouble or numbness"
-        wider = words[-_LIST_NEGATION_REACH:]
-        cues = [i for i, w in enumerate(wider) if self._negation.fullmatch(w.strip(",;"))]
-        return bool(cues) and any(w in ("or", "nor") for w in wider[cues[-1] + 1 :])
+        return bool(self._past.search(text[clause[0] : clause[1]]))
 
-    def _mode(self, text: str, start: int, end: int, always: bool, topic: bool = False) -> str:
-        """report, or question: asked about rather than happening (topics only ask)."""
-        left, right = sentence_bounds(text, start, end)
-        sentence = text[left:right]
-        if always or not self._asking.search(sentence.strip()):
-            return "report"
-        if topic:
-            return "question"
-        before = text[left:start]
-        if self._hypothetical.search(before):
-            return "question"
-        return "report" if self._subject.search(before) else "question"
-
-    def _matches(
-        self, text: str, patterns: Sequence[re.Pattern[str]], history_counts: bool, always: bool, topic: bool = False
-    ):
-        """(mode, sentence) for each match that counts; ("set aside", sentence) for a match
-        that is negated or about the past."""
-        for pattern in patterns:
-            for m in pattern.finditer(text):
-                left, right = sentence_bounds(text, m.start(), m.end())
-                sentence = text[left:right]
-                if self._negated(text, m.start()) or (not history_counts and self._past.search(sentence)):
-                    yield "set aside", sentence
-                    continue
-                yield self._mode(text, m.start(), m.end(), always, topic), sentence
-
-    def findings(self, text: str) -> list[Finding]:
-        """Every rule and topic match in normalised text; negated or past ones are kept
-        with mode "set aside" (they never escalate)."""
-        found: list[Finding] = []
+    def rule_matches(self, text: str) -> list[Rule]:
+        """The rules whose phrases stand in the (normalised) text, not set aside."""
+        found = []
         for rule in self.rules:
-            if rule.requires and not any(
-                mode != "set aside" for mode, _ in self._matches(text, rule.requires, True, True)
-            ):
-                continue
-            seen_modes = set()
-            for mode, sentence in self._matches(text, rule.patterns, rule.history_counts, rule.always):
-                if mode not in seen_modes:
-                    seen_modes.add(mode)
-                    found.append(Finding(rule.id, rule.category, rule.level, mode, sentence))
-        for category, patterns in self.topics:
-            for mode, sentence in self._matches(text, patterns, False, False, topic=True):
-                if mode != "set aside":
-                    found.append(Finding("topic", category, "", mode, sentence))
+            for pattern in rule.patterns:
+                if any(not self._set_aside(text, m.start(), m.end()) for m in pattern.finditer(text)):
+                    found.append(rule)
                     break
-        # "...? Mine went numb yesterday." - a question about it plus a report of it
-        if not any(f.mode == "report" for f in found) and any(f.level and f.mode == "question" for f in found):
-            reports = [s for s in split_sentences(text) if self._personal_report.search(s) and not self._asking.search(s)]
-            if reports:
-                found = [
-                    Finding(f.source, f.category, f.level, "report", f.sentence)
-                    if f.level and f.mode == "question"
-                    else f
-                    for f in found
-                ]
         return found
 
-    def _third_party(self, text: str, sentence: str) -> bool:
-        return bool(
-            self._relation.search(text) and self._third_person.search(sentence) and not self._first_person.search(sentence)
-        )
+    def third_party(self, text: str) -> bool:
+        return bool(self._relation.search(text) and self._third_person.search(text) and not self._first_person.search(text))
 
-    # -- decision -----------------------------------------------------------------
-    def _escalation(self, reports: list[Finding], text: str) -> tuple[Escalation, bool]:
-        ranked = sorted(reports, key=lambda f: LEVELS.index(f.level))  # stable: rule order breaks ties
-        top = ranked[0]
-        third = self._third_party(text, top.sentence)
-        messages = []
-        for level in dict.fromkeys(f.level for f in ranked):
-            if level == "urgent" and top.level != "urgent":
-                continue  # an emergency message already says what to do
-            finding = next(f for f in ranked if f.level == level)
-            category = self.categories[finding.category]
-            book = category.third_party if third and level in category.third_party else category.messages
-            messages.append(book[level])
-        return Escalation(top.level, top.category, " ".join(dict.fromkeys(messages))), third
+    # -- one message -------------------------------------------------------------------
+    def detect(self, vectors: np.ndarray) -> Detection:
+        return self.model.read(vectors)
 
-    def assess_patterns(self, text: str) -> SafetyResult:
-        """The pattern layer on a normalised message."""
-        found = self.findings(text)
-        result = SafetyResult(
-            findings=found,
-            set_aside=any(f.mode == "set aside" for f in found),
-            asks_about_red_flag=any(f.mode == "question" for f in found),
-        )
-        reports = [f for f in found if f.level and f.mode == "report"]
-        if reports:
-            result.escalation, result.third_party = self._escalation(reports, text)
-        else:
-            # a question about a red flag, or a mention that is not one: one warning line
-            mentions = [f for f in found if f.mode == "question" or (not f.level and f.mode != "set aside")]
-            if mentions:
-                category = self.categories[mentions[0].category]
-                result.warning = SafetyWarning(category.name, category.warning)
-        return result
-
-    def assess_semantic(self, question: Question, result: SafetyResult) -> SafetyResult:
-        """Escalate on what the patterns missed: a message the model finds likely enough to
-        be a red flag. The model scores whole messages, as it was trained and validated
-        (single short sentences such as "what's the point of that" score too high alone).
-        Skipped when the patterns already escalated, recognised a question ABOUT a red
-        flag (that gets a warning line), or judged a red flag negated or in the past (the
-        model cannot read negation or tense). A mention that was not itself a red flag
-        ("a numb patch in my groin") does not stop it."""
-        if result.escalation is not None or result.asks_about_red_flag or result.set_aside or self.model is None:
-            return result
-        probability, name = self.model.strongest(question.vector.reshape(1, -1))
+    def assess(self, question: Question) -> SafetyResult:
         text = question.normalised
-        if probability < self.model.cut_off_for(name) or not self.has_evidence(text, name):
-            return result
-        result.warning = None  # a mention that was not itself a red flag gave way to the escalation
-        category = self.categories[name]
-        level = category.default_level
-        third = self._third_party(text, text)
-        book = category.third_party if third and level in category.third_party else category.messages
-        result.escalation = Escalation(level, category.name, book[level])
-        result.third_party = third
-        result.findings.append(Finding(f"model ({probability:.2f})", category.name, level, "report", text))
+        found: list[tuple[str, str, str]] = [(r.category, r.level, f"rule {r.id}") for r in self.rule_matches(text)]
+        detection = self.detect(np.stack([question.vector, *question.clause_vectors]))
+        verdict = decide(detection, self.model.cut_offs)
+        if verdict.escalate:
+            found.append((*verdict.escalate, f"detector {detection.red:.2f}"))
+        result = SafetyResult(findings=[f"{source}: {category}/{level}" for category, level, source in found])
+        third = self.third_party(text)
+        if found:
+            ranked = sorted(found, key=lambda f: LEVELS.index(f[1]))  # stable: rules first among equals
+            category, level, _ = ranked[0]
+            messages = [self.categories[category].message(level, third)]
+            if level == "emergency" and any(f[1] == "crisis" for f in ranked):  # an overdose taken on purpose
+                crisis = next(f for f in ranked if f[1] == "crisis")
+                messages.append(self.categories[crisis[0]].message("crisis", third))
+            result.escalation = Escalation(level, category, " ".join(dict.fromkeys(messages)))
+        elif verdict.caution:
+            result.warning = SafetyWarning(verdict.caution, self.categories[verdict.caution].warning, "first")
+        elif verdict.about:
+            category = detection.category if detection.category in self.categories else "general"
+            result.warning = SafetyWarning(category, self.categories[category].warning, "after")
+        if verdict.support and not (result.escalation and result.escalation.level == "crisis"):
+            result.support = self.support_line
         return result
 
-    def reminder(self, earlier_messages: Sequence[str]) -> str | None:
-        """A short reminder when an earlier user turn (normalised) escalated (patterns only)."""
-        levels = []
-        for text in earlier_messages:
-            earlier = self.assess_patterns(text)
-            if earlier.escalation is not None:
-                levels.append(earlier.escalation.level)
+    def reminder(self, earlier: Sequence[np.ndarray], earlier_texts: Sequence[str]) -> str | None:
+        """A short reminder when an earlier user turn escalated. `earlier`: per turn, its
+        message vector then its clause vectors stacked."""
+        levels = [r.level for text in earlier_texts for r in self.rule_matches(text)]
+        for vectors in earlier:
+            verdict = decide(self.detect(vectors), self.model.cut_offs)
+            if verdict.escalate:
+                levels.append(verdict.escalate[1])
         if not levels:
             return None
-        level = sorted(levels, key=LEVELS.index)[0]
-        return self.reminders[level]
+        return self.reminders[sorted(levels, key=LEVELS.index)[0]]

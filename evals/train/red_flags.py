@@ -1,209 +1,260 @@
-"""Train the red-flag model: the semantic layer behind the red-flag patterns.
+"""Train the red-flag detector (retrieval/detector.py) and choose its cut-offs.
 
-    python -m evals train-red-flags [--max-trap-false-alarms 0.05] [--max-ordinary-false-alarms 0.01]
+Data, read by writer (sets/writers.toml, role "train"):
+- every safety writer's labelled messages (red flags with level and category, low mood,
+  questions about red flags, traps, ordinary questions);
+- the retrieval writers' questions (ordinary questions: benign);
+- a seeded sample of MedQuAD questions about other conditions and drugs (benign).
 
-A multinomial logistic regression over the question embeddings (all-MiniLM-L6-v2, as
-the engine makes them) with one class per red-flag category and one "benign" class,
-trained on labelled statements:
-- the example statements and benign statements of retrieval/data/red_flags.toml;
-- the labelled development sets: red flags and traps of the safety sets, and every
-  question of the ordinary sets (benign). The *_final sets are never read: they are
-  kept for an honest final measurement.
+Each message is read as the engine reads it (one forward pass: the message's vector and
+each clause's). The message's vector carries its label; so does every clause of a message
+that is not a red flag, and, for a red flag, the clauses holding the writer's evidence.
+A softmax regression over these vectors is the detector.
 
-As in the engine, a message counts as flagged only when it also holds a word of the
-predicted category ([semantic.evidence] in red_flags.toml).
-
-The cut-offs (escalate when P(not benign) >= cut-off; suicide has its own, since a
-missed crisis is worse than a gentle false check-in) are chosen by cross-validation
-across writers: each safety set (one writer) is held out in turn, and each ordinary
-set in turn, so every false alarm counted is on text the model never saw. The pair
-that finds the most red flags while the false-alarm rates stay within the limits is
-written, with the weights and the cross-validation table, to
-retrieval/data/red_flag_model.json (plain numbers; no pickle). The engine reads it
-with numpy only.
+Cut-offs are chosen on scores the encoder could not have learnt: a quarter of the safety
+writers (`calibration_writers`) and the MedQuAD questions it never saw are left out of the
+encoder's training, and their messages are scored out of fold (grouped by writer, so a
+writer's own messages never choose a cut-off for themselves). Scores of messages the
+encoder was fine-tuned on are far more confident than a new writer's, and cut-offs chosen
+on them would be too high for people who write differently. The detector itself is fitted
+on every writer. The cut-offs (see `choose`): the escalate cut-off, set on emergency-level
+messages; the suicide cut-off, set on suicidal messages on its own (a missed crisis is worse
+than a gentle false check-in); each raised only as far as the false-alarm targets need (when
+the two conflict, the false-alarm target wins, and the figures say so); the caution band below it, the
+support and about lines, and the nerve-symptom level that makes infection or cancer an
+emergency. The decision itself is retrieval.safety.decide: imported here, never copied.
 """
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
-import itertools
-import json
-import tomllib
+import random
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from retrieval.safety import MODEL_FILE
-from retrieval.settings import DATA_DIR
+from retrieval.detector import NOT_RED, Detection, DetectorModel
+from retrieval.question import Question, QuestionReader
+from retrieval.safety import decide
+from retrieval.text import fold
 
-from ..sets import SETS_DIR as SETS
-from ..sets import load_set
+from .data import BENIGN, SafetyExample, read_medquad
 
-SAFETY_SETS = ("safety.jsonl", "safety_holdout.jsonl", "safety_blind.jsonl", "safety_blind2.jsonl")
-ORDINARY_SETS = (
-    "dev.jsonl", "dev2.jsonl", "holdout.jsonl", "holdout2.jsonl",
-    "scope.jsonl", "scope_holdout.jsonl", "scope_blind.jsonl", "scope_blind2.jsonl",
-)
-CUT_OFFS = (0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
-C = 64.0
-BENIGN = "benign"
-CRISIS = "suicide"  # a missed crisis is worse than a gentle false check-in: its own cut-off
+C = 8.0
+MEDQUAD_SAMPLE = 2000
+# what the cut-offs must keep on out-of-fold scores (the product's targets are 97% of emergencies
+# and crises, 95% of suicidal messages, at most 1% of ordinary questions escalated and 5% given
+# a conditional warning, at most 10% of low mood given the crisis escalation; these leave a margin)
+TARGETS = {"recall": 0.975, "suicide_recall": 0.97, "ordinary": 0.008, "low_mood_crisis": 0.08,
+           "caution_ordinary": 0.04, "support_precision": 0.8, "about_ordinary": 0.04}
+GRID = tuple(round(x, 3) for x in np.arange(0.05, 0.96, 0.025))
+EMERGENCY_CATEGORIES = ("cauda_equina", "weakness", "infection", "cancer", "fracture", "vascular", "overdose")
 
 
-def labelled(name: str) -> list[tuple[str, str]]:
+@dataclass
+class Read:
+    """One message, read by the engine's QuestionReader, with its label."""
+
+    example: SafetyExample
+    question: Question
+    evidence_parts: tuple[int, ...]  # clause positions holding the writer's evidence
+
+    @property
+    def vectors(self) -> np.ndarray:
+        return np.stack([self.question.vector, *self.question.clause_vectors])
+
+
+def evidence_clauses(question: Question, evidence: str, normalise) -> tuple[int, ...]:
+    """The clauses of the normalised message that hold the evidence (normalised the same
+    way); when the words were changed too much to find, the clauses sharing most words."""
+    if not evidence:
+        return ()
+    target = normalise(evidence)
+    text = question.normalised
+    start = text.find(target)
+    clauses = question.clauses
+    if start >= 0:
+        end, spans, position = start + len(target), [], 0
+        for i, clause in enumerate(clauses):
+            at = text.find(clause, position)
+            position = at + len(clause)
+            if at < end and position > start:
+                spans.append(i)
+        if spans:
+            return tuple(spans)
+    words = set(fold(target).split())
+    overlap = [len(words & set(c.split())) for c in clauses]
+    best = max(overlap, default=0)
+    return tuple(i for i, n in enumerate(overlap) if n == best and n > 0)
+
+
+def read_all(reader: QuestionReader, examples: Sequence[SafetyExample]) -> list[Read]:
     out = []
-    for case in load_set(SETS / name).cases:
-        if name in SAFETY_SETS:
-            if case.expect_escalation is True and case.expect_category:
-                out.append((case.question, case.expect_category))
-            elif case.expect_escalation is False:
-                out.append((case.question, BENIGN))
-        else:
-            out.append((case.question, BENIGN))
+    for example in examples:
+        question = reader.read(example.text)
+        parts = evidence_clauses(question, example.evidence, reader.normalise) if example.kind == "red" else ()
+        out.append(Read(example, question, parts))
     return out
 
 
-def rules_statements() -> list[tuple[str, str]]:
-    data = tomllib.loads((DATA_DIR / "red_flags.toml").read_text(encoding="utf-8"))
-    out = [(e, name) for name, c in data["categories"].items() for e in c.get("examples", [])]
-    out += [(n, BENIGN) for n in data["semantic"].get("negatives", [])]
-    return out
+def reader_for(settings: Any, encoder: Any = None) -> QuestionReader:
+    """The engine's QuestionReader for the settings' index and the shipped (or given) encoder,
+    without the learned layers that are about to be trained."""
+    from retrieval.encoder import Encoder
+    from retrieval.index_store import load_index
+    from retrieval.lexical import LexicalIndex
+
+    index = load_index(settings.index_dir)
+    return QuestionReader.for_corpus(LexicalIndex(index.chunks).vocabulary, encoder or Encoder(threads=1))
 
 
-def fit(vectors: np.ndarray, labels: list[str]):
+CALIBRATION_EVERY = 4  # one safety writer in four calibrates the cut-offs instead of training the encoder
+
+
+def calibration_writers(writers: Sequence[str], seed: int) -> frozenset[str]:
+    """The safety writers whose messages the encoder never sees: they choose the cut-offs."""
+    names = sorted(writers)
+    random.Random(seed).shuffle(names)
+    return frozenset(names[::CALIBRATION_EVERY])
+
+
+def medquad_examples(path: Path, seed: int) -> list[SafetyExample]:
+    questions = read_medquad(path)
+    rng = random.Random(seed)
+    return [SafetyExample("medquad", q.question, BENIGN, "ordinary") for q in rng.sample(questions, MEDQUAD_SAMPLE)]
+
+
+# -- fitting ------------------------------------------------------------------------------
+def training_matrix(reads: Sequence[Read]) -> tuple[np.ndarray, list[str]]:
+    rows, labels = [], []
+    for r in reads:
+        vectors = r.vectors
+        rows.append(vectors[0])
+        labels.append(r.example.label)
+        parts = r.evidence_parts if r.example.kind == "red" else (
+            range(len(r.question.clauses)) if r.example.label in (BENIGN, "about") else ()
+        )
+        for i in parts:
+            if np.linalg.norm(vectors[i + 1]) > 0:
+                rows.append(vectors[i + 1])
+                labels.append(r.example.label)
+    return np.stack(rows), labels
+
+
+def fit(reads: Sequence[Read], fingerprint: str, cut_offs: dict[str, Any] | None = None) -> DetectorModel:
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(vectors, labels)
+    x, y = training_matrix(reads)
+    classes = sorted(set(y) | set(NOT_RED))
+    clf = LogisticRegression(C=C, max_iter=3000, class_weight="balanced").fit(x, y)
+    coef = np.zeros((len(classes), x.shape[1]), np.float32)
+    intercept = np.full(len(classes), -30.0, np.float32)  # a class with no example is never predicted
+    for row, name in enumerate(clf.classes_):
+        coef[classes.index(name)] = clf.coef_[row]
+        intercept[classes.index(name)] = clf.intercept_[row]
+    return DetectorModel(tuple(classes), coef, intercept, cut_offs or {}, fingerprint, {})
 
 
-def not_benign(model, vectors: np.ndarray) -> np.ndarray:
-    return 1.0 - model.predict_proba(vectors)[:, list(model.classes_).index(BENIGN)]
-
-
+# -- cut-offs -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Scored:
-    kind: str  # red | trap | ordinary
-    probability: float  # P(not benign)
-    predicted: str  # likeliest red-flag category
-    label: str
-    evidence: bool  # the message holds a word of the predicted category (the engine's gate)
+    """A held-out message's detection (by a model that never saw its writer)."""
+
+    read: Read
+    detection: Detection
+
+    @property
+    def kind(self) -> str:
+        return self.read.example.kind
+
+    @property
+    def label(self) -> str:
+        return self.read.example.label
 
 
-def cross_validate(data: dict[str, tuple[list[tuple[str, str]], np.ndarray]], extra, checker, normalised) -> list[Scored]:
-    """Every held-out message scored by a model that never saw it: each safety set (one
-    writer) held out in turn, and each ordinary set in turn."""
-    scored: list[Scored] = []
-    for held_safety in SAFETY_SETS:
-        for held_ordinary in ORDINARY_SETS:
-            names = [n for n in data if n not in (held_safety, held_ordinary)]
-            x = np.vstack([data[n][1] for n in names] + [extra[1]])
-            y = [label for n in names for _, label in data[n][0]] + [label for _, label in extra[0]]
-            model = fit(x, y)
-            benign = list(model.classes_).index(BENIGN)
-
-            def score(vectors: np.ndarray, pairs, kind_of) -> None:
-                probs = model.predict_proba(vectors)
-                for (text, label), row in zip(pairs, probs, strict=True):
-                    ranked = [i for i in np.argsort(-row) if i != benign]
-                    predicted = str(model.classes_[ranked[0]])
-                    evidence = checker.has_evidence(normalised[text], predicted)
-                    scored.append(Scored(kind_of(label), float(1 - row[benign]), predicted, label, evidence))
-
-            if held_safety == SAFETY_SETS[0]:  # each ordinary set once is enough
-                score(data[held_ordinary][1], data[held_ordinary][0], lambda _label: "ordinary")
-            if held_ordinary == ORDINARY_SETS[0]:  # each safety set once is enough
-                score(data[held_safety][1], data[held_safety][0], lambda label: "red" if label != BENIGN else "trap")
+def out_of_fold(reads: Sequence[Read], fingerprint: str, folds: int, seed: int) -> list[Scored]:
+    """Every message scored by a model trained without its writer (writers in `folds` groups)."""
+    writers = sorted({r.example.writer for r in reads})
+    random.Random(seed).shuffle(writers)
+    group = {w: i % folds for i, w in enumerate(writers)}
+    scored = []
+    for g in range(folds):
+        train = [r for r in reads if group[r.example.writer] != g]
+        model = fit(train, fingerprint)
+        for r in reads:
+            if group[r.example.writer] == g:
+                scored.append(Scored(r, model.read(r.vectors)))
     return scored
 
 
-def evaluate(scored: list[Scored], cut_off: float, crisis_cut_off: float) -> dict[str, float]:
-    def fires(s: Scored) -> bool:
-        return s.evidence and s.probability >= (crisis_cut_off if s.predicted == CRISIS else cut_off)
+def _rate(flags: Sequence[bool]) -> float:
+    return float(np.mean(flags)) if len(flags) else 0.0
 
-    def rate(items) -> float:
-        items = list(items)
-        return round(float(np.mean([fires(s) for s in items])), 4) if items else 0.0
 
+def choose_cut_offs(scored: Sequence[Scored]) -> dict[str, Any]:
+    """Cut-offs from out-of-fold scores, in the order the product's promises come:
+
+    - escalate: the highest cut-off that still escalates TARGETS["recall"] of emergency-level
+      messages (a red flag first, however it is put), raised only as far as keeping false
+      escalations of ordinary questions within TARGETS["ordinary"] needs;
+    - suicide: its own, the highest that still finds TARGETS["suicide_recall"] of suicidal
+      messages, raised while low mood would get the crisis escalation too often;
+    - caution: the lowest cut-off below escalate that opens at most TARGETS["caution_ordinary"]
+      of ordinary questions with a conditional warning;
+    - support, about, nerve: see the helpers below.
+    """
+    red = [s for s in scored if s.kind == "red"]
+    high = [s for s in red if s.label.split(":")[1] == "emergency"]
+    suicidal = [s for s in red if s.label.startswith("suicide:")]
+    ordinary = [s for s in scored if s.kind == "ordinary"]
+    low_mood = [s for s in scored if s.kind == "low_mood"]
+
+    def recall(items: Sequence[Scored], cut: float) -> float:
+        return _rate([s.detection.red >= cut for s in items])
+
+    escalate = max((c for c in GRID if recall(high, c) >= TARGETS["recall"]), default=GRID[0])
+    while escalate < GRID[-1] and recall(ordinary, escalate) > TARGETS["ordinary"]:
+        escalate = round(escalate + 0.025, 3)
+    suicide = max((c for c in GRID if recall(suicidal, c) >= TARGETS["suicide_recall"]), default=GRID[0])
+    while suicide < GRID[-1] and _rate([s.detection.red >= suicide and s.detection.category == "suicide"
+                                        for s in low_mood]) > TARGETS["low_mood_crisis"]:
+        suicide = round(suicide + 0.025, 3)
+    caution = next((c for c in GRID if c < escalate and _rate(
+        [c <= s.detection.red < escalate and s.detection.category in EMERGENCY_CATEGORIES for s in ordinary]
+    ) <= TARGETS["caution_ordinary"]), escalate)
+    support = next((c for c in GRID if _precision([s.detection.low_mood >= c for s in scored],
+                                                   [s.label == "low_mood" for s in scored]) >= TARGETS["support_precision"]), GRID[-1])
+    about = next((c for c in GRID if _rate([s.detection.about >= c for s in ordinary]) <= TARGETS["about_ordinary"]), GRID[-1])
     return {
-        "cut_off": cut_off,
-        "crisis_cut_off": crisis_cut_off,
-        "recall": rate(s for s in scored if s.kind == "red"),
-        "crisis_recall": rate(s for s in scored if s.kind == "red" and s.label == CRISIS),
-        "trap": rate(s for s in scored if s.kind == "trap"),
-        "ordinary": rate(s for s in scored if s.kind == "ordinary"),
+        "escalate": {"default": escalate, "suicide": suicide},
+        "caution": {"default": caution},
+        "emergency_categories": list(EMERGENCY_CATEGORIES),
+        "support": support,
+        "about": about,
+        "nerve": _best_nerve(scored),
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evals train-red-flags", description=__doc__)
-    # the product allows 10% false escalations on traps in all; the model gets half, the
-    # patterns make their own
-    parser.add_argument("--max-trap-false-alarms", type=float, default=0.05)
-    parser.add_argument("--max-ordinary-false-alarms", type=float, default=0.01)
-    args = parser.parse_args(argv)
+def _precision(predicted: Sequence[bool], actual: Sequence[bool]) -> float:
+    hits = sum(p and a for p, a in zip(predicted, actual, strict=True))
+    return hits / max(1, sum(predicted))
 
-    from retrieval.embedding import MODEL_NAME, model_version
-    from retrieval.engine import Engine
 
-    engine = Engine.load(require_red_flag_model=False)  # the model is what we are about to train
+def _best_nerve(scored: Sequence[Scored]) -> float:
+    """The nerve-symptom level that best separates infection/cancer emergencies from urgent cases."""
+    cases = [s for s in scored if s.label.split(":")[0] in ("infection", "cancer")]
+    if not cases:
+        return 0.5
+    return max(GRID, key=lambda c: (_rate([(s.detection.nerve >= c) == s.label.endswith(":emergency") for s in cases]), c))
 
-    normalised: dict[str, str] = {}
 
-    def embed(pairs: list[tuple[str, str]]) -> np.ndarray:
-        questions = [engine.reader.read(text) for text, _ in pairs]
-        normalised.update((text, q.normalised) for (text, _), q in zip(pairs, questions, strict=True))
-        return np.stack([q.vector for q in questions])
+def cut_offs_for(reads: Sequence[Read], fingerprint: str, seed: int, unseen: set[str], folds: int = 5) -> dict[str, Any]:
+    """Cut-offs from the out-of-fold scores of the messages whose text the encoder never saw."""
+    scored = out_of_fold(reads, fingerprint, folds, seed)
+    return choose_cut_offs([s for s in scored if s.read.example.text in unseen])
 
-    data = {}
-    for name in SAFETY_SETS + ORDINARY_SETS:
-        pairs = labelled(name)
-        data[name] = (pairs, embed(pairs))
-    statements = rules_statements()
-    extra = (statements, embed(statements))
 
-    scored = cross_validate(data, extra, engine.safety, normalised)
-    table = [evaluate(scored, t, t) for t in CUT_OFFS]
-    print("one cut-off for every category:\n")
-    print("| cut-off | recall, unseen writer | crisis recall | false alarms, unseen traps | false alarms, unseen questions |")
-    print("|---|---|---|---|---|")
-    for row in table:
-        print(f"| {row['cut_off']:.2f} | {row['recall']:.3f} | {row['crisis_recall']:.3f} | {row['trap']:.3f} | {row['ordinary']:.3f} |")
-    pairs = [evaluate(scored, t, tc) for t, tc in itertools.product(CUT_OFFS, CUT_OFFS) if tc <= t]
-    allowed = [
-        r for r in pairs if r["trap"] <= args.max_trap_false_alarms and r["ordinary"] <= args.max_ordinary_false_alarms
-    ]
-    if not allowed:
-        print("no cut-off keeps the false alarms within the limits; nothing written")
-        return 1
-    # most red flags found; then most crises; then fewest false alarms
-    chosen = max(allowed, key=lambda r: (r["recall"], r["crisis_recall"], -r["trap"], -r["ordinary"]))
-    print(
-        f"\nchosen: cut-off {chosen['cut_off']}, crisis cut-off {chosen['crisis_cut_off']} "
-        f"(cross-validated recall {chosen['recall']:.3f}, crisis {chosen['crisis_recall']:.3f}, "
-        f"false alarms {chosen['trap']:.3f} of traps, {chosen['ordinary']:.3f} of questions)"
-    )
-
-    x = np.vstack([d[1] for d in data.values()] + [extra[1]])
-    y = [label for d in data.values() for _, label in d[0]] + [label for _, label in extra[0]]
-    model = fit(x, y)
-    out = {
-        "about": "Red-flag model: logistic regression over question embeddings. Written by "
-        "`python -m evals train-red-flags`; do not edit by hand.",
-        "embedding_model": MODEL_NAME,
-        "embedding_package_version": model_version(),
-        "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "trained_on": list(data) + ["retrieval/data/red_flags.toml examples and negatives"],
-        "examples": {label: int(sum(1 for v in y if v == label)) for label in sorted(set(y))},
-        "C": C,
-        "cut_off": chosen["cut_off"],
-        "cut_offs": {CRISIS: chosen["crisis_cut_off"]},
-        "cross_validation": {"single_cut_off": table, "chosen": chosen},
-        "classes": [str(c) for c in model.classes_],
-        "intercept": [round(float(v), 6) for v in model.intercept_],
-        "coef": [[round(float(v), 6) for v in row] for row in model.coef_],
-    }
-    path = DATA_DIR / MODEL_FILE
-    path.write_text(json.dumps(out, indent=1), encoding="utf-8")
-    print(f"wrote {path}")
-    return 0
+def decisions(model: DetectorModel, reads: Sequence[Read]) -> list[tuple[Read, Any]]:
+    return [(r, decide(model.read(r.vectors), model.cut_offs)) for r in reads]

@@ -62,17 +62,17 @@ def test_later_turns_keep_a_short_reminder(engine):
 
 
 def test_out_of_scope_is_declined_politely_saying_what_it_can_help_with(engine):
-    reply = engine.answer("exercises for knee arthritis pls").to_dict()
-    assert reply["abstained"] and reply["reason"] == "out_of_scope"
-    assert "causes, symptoms, tests, treatments" in reply["answer"]
+    reply = engine.answer("what is the best treatment for a migraine that will not go away?").to_dict()
+    assert reply["abstained"] and reply["coverage"] in ("out_of_scope", "not_covered")
+    assert engine.index.documents[0]["title"] in engine.messages.out_of_scope
     assert reply["citations"] == []
 
 
-def test_not_covered_points_to_their_clinician_not_a_near_miss(engine):
-    reply = engine.answer("how much does a foraminotomy cost privately in the UK?").to_dict()
-    assert reply["abstained"] and reply["reason"] == "not_covered"
-    assert "does not cover this" in reply["answer"] and "doctor" in reply["answer"]
-    assert reply["citations"] == [] and reply["body"] == ""
+def test_a_fact_the_documents_do_not_state_is_said_first(engine):
+    reply = engine.answer("how long is the recovery after a foraminotomy?").to_dict()
+    assert reply["coverage"] == "partial" and not reply["abstained"]
+    assert reply["missing"] == "The documents do not say how long this takes."
+    assert reply["answer"].index(reply["missing"]) < reply["answer"].index(reply["body"]) and reply["citations"]
 
 
 def test_medication_questions_get_the_facts_and_the_fixed_notice(engine):
@@ -89,14 +89,20 @@ def test_medication_questions_get_the_facts_and_the_fixed_notice(engine):
         ("I keep thinking my family would manage fine once I am gone", "crisis", "suicide"),
     ],
 )
-def test_the_semantic_model_catches_what_the_patterns_miss(engine, message, level, category):
-    assert engine.safety.assess_patterns(message).escalation is None  # no pattern for these words
+def test_the_detector_catches_what_the_core_phrases_do_not_name(engine, message, level, category):
+    assert not engine.safety.rule_matches(engine.reader.read(message).normalised)  # no core phrase for these words
     reply = engine.answer(message).to_dict()
     assert (reply["escalation"]["level"], reply["escalation"]["category"]) == (level, category)
     assert reply["citations"] == []
 
 
-def test_the_semantic_model_defers_to_negation_and_the_past(engine):
+def test_low_mood_gets_the_support_line_and_the_answer(engine):
+    reply = engine.answer("I'm so tired and low from months of this pain, I cry most days. Does physio help?").to_dict()
+    assert reply["escalation"] is None and reply["support"] and reply["body"]
+    assert reply["answer"].index(reply["support"]) < reply["answer"].index(reply["body"])
+
+
+def test_the_detector_reads_negation_and_the_past(engine):
     for message in (
         "peeing fine, no numbness down below, both legs strong - is cycling ok?",
         "Years ago when I was pregnant I lost a bit of bladder control but it sorted itself out. Which exercises help?",
