@@ -141,6 +141,7 @@ class Answer:
     escalation: Escalation | None = None
     warning: SafetyWarning | None = None
     support: str | None = None  # a kind line with the crisis number for low mood without suicidal intent
+    missing: str | None = None  # what the documents do not say that was asked (coverage "partial"), shown first
     latency_ms: float = 0.0
     id: str = ""
     body: str = ""  # only the cited sentences (the `answer` field also holds fixed text)

@@ -1,7 +1,7 @@
 """The one place that orders an answer's parts and turns them into Markdown.
 
-    escalation -> warning (uncertain) -> support -> reminder -> body -> warning (about)
-               -> notices -> disclaimer
+    escalation -> warning (uncertain) -> support -> reminder -> missing -> body
+               -> warning (about) -> notices -> disclaimer
 
 The engine renders `Answer.answer` with `markdown()`; the CLI prints `text()`; the web
 chat maps the same `parts()` to HTML (retrieval/web/render.py); the chat bubble
@@ -17,7 +17,9 @@ from typing import Any
 
 from .models import Escalation, SafetyWarning
 
-PART_ORDER = ("escalation", "warning_first", "support", "reminder", "body", "warning_after", "notices", "disclaimer")
+PART_ORDER = (
+    "escalation", "warning_first", "support", "reminder", "missing", "body", "warning_after", "notices", "disclaimer",
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ def parts(
     warning: SafetyWarning | None = None,
     support: str | None = None,
     reminder: str = "",
+    missing: str | None = None,
     body: str = "",
     notices: Sequence[str] = (),
     disclaimer: str = "",
@@ -43,6 +46,7 @@ def parts(
         "warning_first": [Part("warning_first", warning.message)] if warning and warning.placement == "first" else [],
         "support": [Part("support", support)] if support else [],
         "reminder": [Part("reminder", reminder)] if reminder else [],
+        "missing": [Part("missing", missing)] if missing else [],
         "body": [Part("body", body)] if body else [],
         "warning_after": [Part("warning_after", warning.message)] if warning and warning.placement != "first" else [],
         "notices": [Part("notices", n) for n in notices if n],
@@ -56,6 +60,7 @@ _MARKDOWN = {
     "warning_first": "**{}**",
     "support": "**{}**",
     "reminder": "**{}**",
+    "missing": "{}",
     "body": "{}",
     "warning_after": "**{}**",
     "notices": "{}",
@@ -82,6 +87,7 @@ def parts_of(answer: dict[str, Any]) -> list[Part]:
                               warning.get("placement", "after")) if warning else None,
         support=answer.get("support"),
         reminder=str(answer.get("reminder") or ""),
+        missing=answer.get("missing"),
         body=str(answer.get("body") or ""),
         notices=[str(n) for n in answer.get("notices") or []],
         disclaimer=str(answer.get("disclaimer") or ""),

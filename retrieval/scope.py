@@ -1,91 +1,174 @@
-"""Is a question something the article can answer? Driven by data/scope.toml.
+"""Is a question something the documents answer? A learned decision measured against the corpus.
 
-- out_of_scope: another condition, body part, an animal, an unrelated task;
-- not_covered: about this condition, but the article has no answer (costs, providers,
-  exact recovery times, success rates, personal decisions, pregnancy, alcohol ...);
-- medication: a question about doses, starting, stopping or combining medicines,
-  which gets the article's facts plus a fixed notice.
+Every feature compares the question with the documents in the index, never with words of
+one article, so the decision holds when a clinic adds or removes documents:
 
-Patterns come first; behind them a nearest-examples check on the question's embedding
-catches paraphrases, with a threshold and margin measured on labelled sets.
+    dense_top1, dense_top3   cosine to the closest passages (and the mean of the top 3)
+    unit_top1                cosine to the closest sentence of any passage
+    summary_top1             cosine to the closest document's title and summary
+    known_share              share of the question's words (stemmed) that some document uses
+    top_overlap              share of them the closest passage itself uses
+    bm25                     the best BM25 score per word of the question
+    unknown_terms            how many of its words no document uses (nor a misspelling of one)
+    unknown_weight           how specialised those words are: the sum of 6 - log10(English frequency)
+    words                    the question's length
+
+A logistic regression over these (data/scope_model.json, trained by `python -m evals
+train` on writers' questions and MedQuAD topics the documents do not cover) gives the
+chance the documents answer the question; below the cut-off it is declined. A second one
+tells a question about the documents' own topics that they do not answer (`not_covered`)
+from one about something else (`out_of_scope`).
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from .errors import ModelUnavailable
+from .index_store import LoadedIndex
+from .lexical import LexicalIndex
+from .normalise import SpellingRepair, english_dictionary
 from .question import Question
-from .rules import compile_all
-from .settings import DATA_DIR
 
 IN_SCOPE, OUT_OF_SCOPE, NOT_COVERED = "in_scope", "out_of_scope", "not_covered"
+FEATURES = ("dense_top1", "dense_top3", "unit_top1", "summary_top1", "known_share", "top_overlap", "bm25",
+            "unknown_terms", "unknown_weight", "words")
+MODEL_FILE = "scope_model.json"
+COMMON = 1_000_000  # a word seen this often in pyspellchecker's English counts says nothing about a topic
+_WORD = re.compile(r"[a-z][a-z'-]{2,}")
 
 
 @dataclass(frozen=True)
 class ScopeVerdict:
-    kind: str  # in_scope | out_of_scope | not_covered
-    medication: bool = False
-    anchored: bool = False  # the question names this condition or the spine
+    kind: str  # in_scope | not_covered | out_of_scope
+    answerable: float  # the chance the documents answer it
+    unknown_terms: tuple[str, ...]  # specialist words no document uses
 
 
-class ScopeChecker:
-    def __init__(self, path: Path | None = None) -> None:
-        data = tomllib.loads((path or DATA_DIR / "scope.toml").read_text(encoding="utf-8"))
-        vocab = data.get("vocab", {})
-        oos = data["out_of_scope"]
-        self._strong = compile_all(oos["strong"], vocab)
-        self._weak = compile_all(oos["weak"], vocab)
-        self._anchors = compile_all(oos["anchors"], vocab)
-        self._other_levels = re.compile(oos["other_levels"])
-        self._this_level = re.compile(oos["this_level"])
-        self._not_covered = compile_all(data["not_covered"]["patterns"], vocab)
-        self._drugs = re.compile(data["medication"]["drugs"])
-        self._actions = re.compile(data["medication"]["actions"])
-        semantic = data["semantic"]
-        self.threshold = float(semantic["threshold"])
-        self.margin = float(semantic["margin"])
-        self.examples = {kind: tuple(semantic[kind]) for kind in (OUT_OF_SCOPE, NOT_COVERED, IN_SCOPE)}
-        self._vectors: dict[str, np.ndarray] = {}
+@dataclass(frozen=True)
+class ScopeModel:
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray  # in scope vs declined
+    intercept: float
+    topic_coef: np.ndarray  # not_covered vs out_of_scope, among declined
+    topic_intercept: float
+    cut_off: float
+    encoder_fingerprint: str
 
-    def set_example_vectors(self, vectors: dict[str, np.ndarray]) -> None:
-        """The example questions' vectors, made by the engine's QuestionReader at warm-up."""
-        self._vectors = vectors
+    @classmethod
+    def load(cls, path: Path, encoder_fingerprint: str) -> ScopeModel:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            model = cls(
+                mean=np.asarray(data["mean"], np.float64),
+                scale=np.asarray(data["scale"], np.float64),
+                coef=np.asarray(data["coef"], np.float64),
+                intercept=float(data["intercept"]),
+                topic_coef=np.asarray(data["topic_coef"], np.float64),
+                topic_intercept=float(data["topic_intercept"]),
+                cut_off=float(data["cut_off"]),
+                encoder_fingerprint=str(data["encoder_sha256"]),
+            )
+        except (OSError, ValueError, KeyError) as exc:
+            raise ModelUnavailable(f"the scope model {path} is missing or unreadable (run: python -m evals train)") from exc
+        if model.encoder_fingerprint != encoder_fingerprint:
+            raise ModelUnavailable(f"the scope model {path.name} was trained on another encoder (run: python -m evals train)")
+        return model
 
-    def similarities(self, vector: np.ndarray) -> dict[str, float]:
-        return {kind: float(np.max(vectors @ vector)) for kind, vectors in self._vectors.items()}
+    def answerable(self, features: np.ndarray) -> float:
+        z = (features - self.mean) / self.scale
+        return float(1.0 / (1.0 + math.exp(-(z @ self.coef + self.intercept))))
 
-    @staticmethod
-    def _first(patterns, text: str) -> str:
-        for pattern in patterns:
-            if m := pattern.search(text):
-                return m.group(0)
-        return ""
+    def about_the_documents(self, features: np.ndarray) -> float:
+        z = (features - self.mean) / self.scale
+        return float(1.0 / (1.0 + math.exp(-(z @ self.topic_coef + self.topic_intercept))))
 
-    def is_medication_question(self, text: str) -> bool:
-        return bool(self._drugs.search(text) and self._actions.search(text))
 
-    def check(self, question: Question, use_examples: bool = True) -> ScopeVerdict:
-        text = question.normalised
-        medication = self.is_medication_question(text)
-        anchored = bool(self._first(self._anchors, text))
-        if self._first(self._strong, text):
-            return ScopeVerdict(OUT_OF_SCOPE, medication, anchored)
-        if self._other_levels.search(text) and not self._this_level.search(text):
-            return ScopeVerdict(OUT_OF_SCOPE, medication, anchored)
-        if self._first(self._not_covered, text):
-            return ScopeVerdict(NOT_COVERED, medication, anchored)
-        if not anchored and self._first(self._weak, text):
-            return ScopeVerdict(OUT_OF_SCOPE, medication, anchored)
-        if use_examples and self._vectors:
-            sims = self.similarities(question.vector)
-            for kind in (NOT_COVERED, OUT_OF_SCOPE):
-                if kind == OUT_OF_SCOPE and anchored:
-                    continue
-                if sims[kind] >= self.threshold and sims[kind] - sims[IN_SCOPE] >= self.margin:
-                    return ScopeVerdict(kind, medication, anchored)
-        return ScopeVerdict(IN_SCOPE, medication, anchored)
+class ScopeFeatures:
+    """The corpus-relative features of a question (no model needed: training uses this too)."""
+
+    def __init__(self, index: LoadedIndex, lexical: LexicalIndex, summary_vectors: np.ndarray) -> None:
+        self.passages = index.passage_vectors
+        self.passage_stems = [frozenset(lexical.stems(c.embedding_text())) for c in index.chunks]
+        sentences = [i for i, u in enumerate(index.units) if u.kind == "sentence"]
+        self.sentences = index.unit_vectors[sentences]
+        self.summaries = summary_vectors
+        self.lexical = lexical
+        self._frequency = english_dictionary().word_frequency
+        self._spelling = SpellingRepair((w for w in lexical.vocabulary if len(w) >= 4), min_length=5,
+                                        known=lexical.vocabulary)
+
+    def unknown_terms(self, text: str) -> tuple[str, ...]:
+        """Words of the question that no document uses, nor a misspelling of one."""
+        out = []
+        for word in dict.fromkeys(_WORD.findall(text)):
+            if word in self.lexical.vocabulary or self._frequency[word] >= COMMON:
+                continue
+            stems = self.lexical.stems(word)
+            if not stems or all(s in self.lexical.stem_vocabulary for s in stems) or self._spelling.closest(word):
+                continue
+            out.append(word)
+        return tuple(out)
+
+    def of(self, question: Question) -> tuple[np.ndarray, tuple[str, ...]]:
+        v = question.vector
+        similarity = self.passages @ v if len(self.passages) else np.zeros(1)
+        order = np.argsort(-similarity)
+        stems = [s for s in self.lexical.stems(question.normalised) if len(s) > 2]
+        known = sum(s in self.lexical.stem_vocabulary for s in stems) / max(1, len(stems))
+        top = self.passage_stems[int(order[0])] if len(self.passage_stems) else frozenset()
+        overlap = sum(s in top for s in stems) / max(1, len(stems))
+        bm25 = float(self.lexical.scores(question.normalised).max(initial=0.0)) / max(1, len(stems))
+        unknown = self.unknown_terms(question.normalised)
+        weight = sum(max(0.0, 6.0 - math.log10(self._frequency[w] + 1)) for w in unknown)
+        values = [
+            float(similarity[order[0]]),
+            float(similarity[order[:3]].mean()),
+            float(np.max(self.sentences @ v)) if len(self.sentences) else 0.0,
+            float(np.max(self.summaries @ v)) if len(self.summaries) else 0.0,
+            known,
+            overlap,
+            bm25,
+            float(len(unknown)),
+            weight,
+            float(min(len(question.normalised.split()), 80)) / 20.0,
+        ]
+        return np.asarray(values, np.float64), unknown
+
+
+class ScopeJudge:
+    def __init__(self, features: ScopeFeatures, model: ScopeModel) -> None:
+        self.features = features
+        self.model = model
+
+    def check(self, question: Question) -> ScopeVerdict:
+        values, unknown = self.features.of(question)
+        answerable = self.model.answerable(values)
+        if answerable >= self.model.cut_off:
+            return ScopeVerdict(IN_SCOPE, answerable, unknown)
+        kind = NOT_COVERED if self.model.about_the_documents(values) >= 0.5 else OUT_OF_SCOPE
+        return ScopeVerdict(kind, answerable, unknown)
+
+
+def model_data(model: ScopeModel, about: dict[str, Any]) -> dict[str, Any]:
+    """scope_model.json's content."""
+    return {
+        **about,
+        "features": list(FEATURES),
+        "mean": model.mean.tolist(),
+        "scale": model.scale.tolist(),
+        "coef": model.coef.tolist(),
+        "intercept": model.intercept,
+        "topic_coef": model.topic_coef.tolist(),
+        "topic_intercept": model.topic_intercept,
+        "cut_off": model.cut_off,
+        "encoder_sha256": model.encoder_fingerprint,
+    }

@@ -17,14 +17,15 @@ EVERY_PART = {
     "warning": {"category": "cauda_equina", "message": "WARNING if you get numbness, call 999.", "placement": "after"},
     "support": "SUPPORT you can call 116 123.",
     "reminder": "REMINDER earlier you described symptoms.",
+    "missing": "MISSING the documents do not say how long.",
     "body": "BODY walking helps [1].",
     "notices": ["NOTICE doses are general."],
     "citations": [{"n": 1, "chunk_id": "c1", "section": "A › B", "text": "Walking helps."}],
     "disclaimer": "DISCLAIMER general information only.",
 }
-EXPECTED = ["ESCALATION", "SUPPORT", "REMINDER", "BODY", "WARNING", "NOTICE", "DISCLAIMER"]
+EXPECTED = ["ESCALATION", "SUPPORT", "REMINDER", "MISSING", "BODY", "WARNING", "NOTICE", "DISCLAIMER"]
 FIRST = {**EVERY_PART, "warning": {**EVERY_PART["warning"], "placement": "first"}}
-EXPECTED_FIRST = ["ESCALATION", "WARNING", "SUPPORT", "REMINDER", "BODY", "NOTICE", "DISCLAIMER"]
+EXPECTED_FIRST = ["ESCALATION", "WARNING", "SUPPORT", "REMINDER", "MISSING", "BODY", "NOTICE", "DISCLAIMER"]
 
 
 def in_order(text: str, markers: list[str]) -> bool:

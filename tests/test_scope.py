@@ -1,107 +1,70 @@
-"""Scope patterns on hand-picked questions (no model needed)."""
+"""Scope without the model: what it measures against the corpus, and the messages it fills in."""
+
+from __future__ import annotations
 
 import pytest
 
-from retrieval.normalise import Normaliser
-from retrieval.question import QuestionReader
-from retrieval.scope import IN_SCOPE, NOT_COVERED, OUT_OF_SCOPE, ScopeChecker
-from retrieval.settings import DATA_DIR
+from evals.train.scope import overlaps
+from retrieval.answerability import Answerability
+from retrieval.messages import Messages, documents_phrase
+from retrieval.models import Chunk, Citation, Passage
+from retrieval.settings import load_settings
+
+ANSWERABILITY = Answerability()
+EXAMPLES = [(f.kind, text, True) for f in ANSWERABILITY.facts for text in f.must_match] + [
+    (f.kind, text, False) for f in ANSWERABILITY.facts for text in f.must_not_match
+]
 
 
-class NoExpansion:
-    def expand(self, text: str) -> str:
-        return text
+def cited(text: str) -> list[Citation]:
+    return [Citation.numbered(1, Passage(Chunk("c", "Doc", "d.md", "S", text), 1.0))]
 
 
-class Scope:
-    """The scope patterns on raw questions, read as the engine reads them (no model)."""
-
-    def __init__(self, fake_embedder) -> None:
-        self.reader = QuestionReader(Normaliser.from_file(DATA_DIR / "text_speak.toml"), NoExpansion(), fake_embedder)
-        self.checker = ScopeChecker()
-
-    def check(self, question: str):
-        return self.checker.check(self.reader.read(question), use_examples=False)
+@pytest.mark.parametrize(("kind", "question", "asks"), EXAMPLES)
+def test_kinds_of_fact_match_their_examples(kind, question, asks):
+    fact = next(f for f in ANSWERABILITY.facts if f.kind == kind)
+    assert fact.asked(question.lower()) is asks
 
 
-@pytest.fixture(scope="module")
-def scope() -> Scope:
-    from tests.conftest import FakeEmbedder
-
-    return Scope(FakeEmbedder())
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "exercises for knee arthritis pls",
-        "my shoulder clicks when I lift my arm over my head",
-        "sprained my wrist at netball, how long to heal?",
-        "foraminal narrowing at C6-C7 causing arm tingling, what can I do",
-        "how do I treat my dog's back pain?",
-        "write a funny limerick about a bad back",
-        "is ibuprofen good for period cramps?",
-        "who won the football last night",
-        "can carpal tunnel come back after the op",
-        "knee clicks going down stairs, is that arthritis?",
-        "Squishy lump on the back of my wrist that comes and goes - ganglion?",
-        "MRI says L5-S1 disc bulge touching the S1 root, what does that mean?",
-        "how do I get my HbA1c down, my diabetes nurse says its too high",
-    ],
-)
-def test_out_of_scope(scope, question):
-    assert scope.check(question).kind == OUT_OF_SCOPE
+def test_a_fact_the_cited_passages_do_not_state_is_said_first():
+    question = "how long is recovery after a foraminotomy?"
+    assert ANSWERABILITY.missing(question, cited("Removal of bone to widen the foramen."), ()) == (
+        "The documents do not say how long this takes."
+    )
+    assert ANSWERABILITY.missing(question, cited("Most people return to desk work in 2–4 weeks."), ()) is None
+    assert "acupuncture" in ANSWERABILITY.missing("does acupuncture help", cited("Walking helps."), ("acupuncture",))
+    assert ANSWERABILITY.missing("can it stop me lifting suitcases", cited("Lifting may hurt."), ("suitcases",)) is None
 
 
-@pytest.mark.parametrize(
-    "question",
-    [
-        "how much does a foraminotomy cost privately?",
-        "which surgeon in Manchester is best for L1-L2 problems?",
-        "how many days will I be in hospital after a TLIF fusion?",
-        "what's the success rate of foraminotomy in percent?",
-        "can I take gabapentin while pregnant?",
-        "is acupuncture any good for this?",
-        "should I personally have surgery? my MRI says moderate narrowing",
-        "My surgeon's given me the choice of fusion or just a decompression. Which should I go for?",
-        "small stout with my tramadol at night, any problem?",
-        "Would a spinal cord stimulator help me?",
-        "is dr patel at st marys any good for backs",
-    ],
-)
-def test_not_covered(scope, question):
-    assert scope.check(question).kind == NOT_COVERED
+@pytest.mark.parametrize(("question", "unknown"), [("how do i treat diabetes?", "treat"),
+                                                   ("how much does surgery cost?", "cost"),
+                                                   ("are the tablets any good", "tablets")])
+def test_a_word_that_asks_is_never_taken_for_a_treatment_no_document_names(question, unknown):
+    assert ANSWERABILITY.unnamed_treatments(question, (unknown,)) == []
+    assert ANSWERABILITY.unnamed_treatments("does acupuncture help", ("acupuncture",)) == ["acupuncture"]
 
 
-@pytest.mark.parametrize(
-    "question",
-    [
-        "weirdly touching my toes or curling up eases the pain - why?",
-        "is the knees to chest stretch good for this",
-        "is it ok to keep walking the dog and going on my bike?",
-        "I'm type 2 diabetic, can diabetes make the nerve channel narrower?",
-        "been on gabapentin for 3 weeks and my ankles are swelling, is that from the tablets?",
-        "what are the benefits of a foraminotomy?",
-        "my neck and my lower back hurt, what exercises help my back?",
-        "im type 2 diabetic, has that got anything to do with it",
-        "hot water bottle or ice pack - which one should i be using on my lower back??",
-        "My dad had his at L4-L5, is L1-L2 an unusual place for it?",
-    ],
-)
-def test_in_scope_questions_that_mention_other_things(scope, question):
-    assert scope.check(question).kind == IN_SCOPE
+def test_medicines_no_document_mentions_and_the_dose_notice():
+    assert ANSWERABILITY.about_unknown_medicine("can i take metformin tablets with this", ("metformin",))
+    assert not ANSWERABILITY.about_unknown_medicine("can i take ibuprofen tablets", ())
+    assert ANSWERABILITY.medication_notice_applies("how much ibuprofen can i take", cited("200–400 mg every 6–8 hours."))
+    assert not ANSWERABILITY.medication_notice_applies("what is ibuprofen", cited("200–400 mg every 6–8 hours."))
 
 
-@pytest.mark.parametrize(
-    ("question", "medication"),
-    [
-        ("what's the max paracetamol a day?", True),
-        ("can i take paracetamol and ibuprofen together", True),
-        ("should I stop taking pregabalin?", True),
-        ("what dose of gabapentin do they normally give", True),
-        ("what does gabapentin do?", False),
-        ("what exercises help?", False),
-    ],
-)
-def test_medication_questions(scope, question, medication):
-    assert scope.check(question).medication is medication
+def test_medquad_topics_that_the_documents_cover_are_left_out():
+    corpus = "narrowing of the spinal canal (spinal stenosis) and sciatica; ibuprofen 200 mg"
+    vocabulary = frozenset(corpus.replace("(", " ").replace(")", " ").replace(";", " ").split())
+    assert overlaps("Spinal Stenosis", corpus, vocabulary)
+    assert overlaps("Sciatica", corpus, vocabulary)
+    assert overlaps("Ibuprofen (Oral)", corpus, vocabulary)
+    assert not overlaps("Lupus", corpus, vocabulary)
+    assert not overlaps("Thyroid cancer", corpus, vocabulary)
+
+
+def test_scope_messages_name_the_documents(tmp_path):
+    settings = load_settings(tmp_path / "none.toml", env={})
+    one = Messages.load(settings, ["Plantar fasciitis"])
+    two = Messages.load(settings, ["Plantar fasciitis", "Hay fever"])
+    assert "Plantar fasciitis" in one.out_of_scope and "{documents}" not in one.out_of_scope
+    assert "Plantar fasciitis and Hay fever" in two.out_of_scope and "Hay fever" in two.empty
+    assert documents_phrase(["A", "B", "C"]) == "A, B and C"
