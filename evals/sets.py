@@ -22,6 +22,17 @@ from typing import Any
 from retrieval.text import fold
 
 SETS_DIR = Path(__file__).resolve().parent / "sets"
+WRITERS_FILE = SETS_DIR / "writers.toml"
+
+
+def writer_sets(task: str, role: str = "train") -> dict[str, Path]:
+    """The sets of a task ("safety", "retrieval", "scope", "leaflets") with a role ("train",
+    "holdout", "sealed", "test"), by writer, from sets/writers.toml."""
+    import tomllib
+
+    registry = tomllib.loads(WRITERS_FILE.read_text(encoding="utf-8"))
+    folder = "sealed" if role == "sealed" else task
+    return {name: SETS_DIR / folder / f"{name}.jsonl" for name in registry.get(task, {}).get(role, [])}
 
 
 # -- reading a set ------------------------------------------------------------------
@@ -36,10 +47,17 @@ class Case:
     expect_category: str | None = None
     expect_warning: bool | None = None
     expect_abstain: bool | None = None
+    expect_support: bool | None = None
+    expect_coverage: str | None = None
     reference: str = ""
     tags: tuple[str, ...] = ()
     history: tuple[dict[str, Any], ...] = ()
     line: int = 0
+    # what writers add (kept for training and per-kind reports; the runner ignores them)
+    kind: str = ""  # safety sets: red | low_mood | trap | about | ordinary
+    evidence: str = ""  # the words that make a message a red flag
+    topic: str = ""  # scope sets: the condition or subject asked about
+    passage: str = ""  # retrieval sets: the chunk id of the passage that answers
 
 
 @dataclass
@@ -85,10 +103,16 @@ def parse_case(data: Any, line: int) -> Case:
         expect_category=data.get("expect_category"),
         expect_warning=_optional_bool(data, "expect_warning"),
         expect_abstain=_optional_bool(data, "expect_abstain"),
+        expect_support=_optional_bool(data, "expect_support"),
+        expect_coverage=data.get("expect_coverage") or data.get("coverage"),
         reference=str(data.get("reference") or ""),
         tags=_strings(data, "tags"),
         history=tuple(h for h in history if isinstance(h, dict)),
         line=line,
+        kind=str(data.get("kind") or ""),
+        evidence=str(data.get("evidence") or ""),
+        topic=str(data.get("topic") or ""),
+        passage=str(data.get("passage") or ""),
     )
 
 

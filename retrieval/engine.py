@@ -27,17 +27,19 @@ from pathlib import Path
 from typing import Any
 
 from . import render
+from .answerability import Answerability
 from .compose import ComposeSettings, compose
+from .detector import DetectorModel
 from .encoder import Encoder
 from .errors import IndexUnavailable
 from .index_store import LoadedIndex, build_index, index_status, load_index
-from .lexical import LexicalIndex, QueryExpander
+from .lexical import LexicalIndex
 from .messages import Messages
 from .models import Answer, Passage, Retrieved
-from .normalise import Normaliser
 from .question import Question, QuestionReader
 from .safety import RedFlagChecker, SafetyResult
-from .scope import IN_SCOPE, NOT_COVERED, OUT_OF_SCOPE, ScopeChecker
+from .scope import IN_SCOPE, NOT_COVERED, OUT_OF_SCOPE, ScopeFeatures, ScopeJudge, ScopeModel
+from .scope import MODEL_FILE as SCOPE_MODEL
 from .search import Searcher, SearchResult, SearchWeights
 from .settings import DATA_DIR, Settings, load_settings
 from .text import clean_input
@@ -49,7 +51,7 @@ MAX_K = 20
 
 @dataclass(frozen=True)
 class AbstainSettings:
-    min_score: float = 0.6  # best fused search score below which nothing relevant was found
+    min_score: float = 0.3  # best fused search score below which nothing at all matched
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,20 @@ class Tuning:
         return cls(make(SearchWeights, "search"), make(ComposeSettings, "compose"), make(AbstainSettings, "abstain"))
 
 
+class _Stages:
+    """Stamps the time each step of an answer took into a dict."""
+
+    def __init__(self, into: dict[str, float]) -> None:
+        into.clear()
+        self.into = into
+        self.last = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.into[stage] = (now - self.last) * 1000.0
+        self.last = now
+
+
 class Engine:
     def __init__(
         self,
@@ -76,15 +92,20 @@ class Engine:
         *,
         encoder: Encoder | None = None,
         tuning: Tuning | None = None,
-        require_red_flag_model: bool = True,
+        detector: DetectorModel | None = None,
+        scope_model: ScopeModel | None = None,
     ) -> None:
+        """Light: nothing is read until warm_up(). The learned models default to the shipped
+        ones in data/ (the cross-validation passes its own)."""
         self.settings = settings
         self.tuning = tuning or Tuning.load()
         self.messages = Messages.load(settings)
         self.encoder = encoder or Encoder(threads=settings.embedding_threads)
-        self._require_red_flag_model = require_red_flag_model
+        self._detector = detector
+        self._scope_model = scope_model
         self._warm = threading.Lock()
         self.index: LoadedIndex | None = None
+        self.stage_ms: dict[str, float] = {}  # how long each step of the last answer took (for benchmarks)
 
     @classmethod
     def load(
@@ -105,7 +126,7 @@ class Engine:
         return engine
 
     def rebuild_if_stale(self, progress: bool = False, say: Callable[[str], Any] | None = None) -> None:
-        status = index_status(self.settings.index_dir, self.settings.corpus_dir)
+        status = index_status(self.settings.index_dir, self.settings.corpus_dir, encoder=self.encoder.info)
         if not status.fresh:
             if say:
                 say(f"Rebuilding the index: {status.reason}.")
@@ -116,26 +137,21 @@ class Engine:
         with self._warm:
             if self.index is not None:
                 return
-            status = index_status(self.settings.index_dir, self.settings.corpus_dir)
+            status = index_status(self.settings.index_dir, self.settings.corpus_dir, encoder=self.encoder.info)
             if not status.fresh:
                 raise IndexUnavailable(f"{status.reason.split(' (run:')[0]} (run: python -m retrieval build)")
             index = load_index(self.settings.index_dir)
+            titles = [d["title"] for d in index.documents]
+            self.messages = Messages.load(self.settings, titles)
             lexical = LexicalIndex(index.chunks)
-            expander = QueryExpander.from_file(DATA_DIR / "lay_terms.toml", lexical.vocabulary)
-            normaliser = Normaliser.from_file(DATA_DIR / "text_speak.toml")
-            self.reader = QuestionReader(normaliser, expander, self.encoder)
+            self.reader = QuestionReader.for_corpus(lexical.vocabulary, self.encoder)
             self.searcher = Searcher(index, lexical, self.tuning.search)
-            self.safety = RedFlagChecker(self.settings, require_model=self._require_red_flag_model)
-            self.scope = ScopeChecker()
-            self.scope.set_example_vectors(
-                {kind: self._vectors(examples) for kind, examples in self.scope.examples.items()}
-            )
+            self.safety = RedFlagChecker(self.settings, self.encoder.fingerprint, model=self._detector)
+            summaries = self.encoder.encode([f"{d['title']}. {d['summary']}" for d in index.documents])
+            scope_model = self._scope_model or ScopeModel.load(DATA_DIR / SCOPE_MODEL, self.encoder.fingerprint)
+            self.scope = ScopeJudge(ScopeFeatures(index, lexical, summaries), scope_model)
+            self.answerability = Answerability()
             self.index = index
-
-    def _vectors(self, texts: Sequence[str]):
-        import numpy as np
-
-        return np.stack([self.reader.read(t).vector for t in texts])
 
     # -- the answer path -------------------------------------------------------
     def answer(self, question: Any, history: Any = None, k: int | None = None) -> Answer:
@@ -154,43 +170,51 @@ class Engine:
             return self._reply("", notices=[self.messages.empty], reason="empty", abstained=True,
                                error="question must be a string")
         self.warm_up()
+        clock = _Stages(self.stage_ms)
         q = self.reader.read(message, history)
+        clock("read")
         if q.is_empty:
             return self._reply(q.text, notices=[self.messages.empty], reason="empty", abstained=True)
         k = max(1, min(MAX_K, int(k or self.settings.k)))
 
         # 1. red flags, before anything else, in everything the person typed
-        safety = self.safety.assess_patterns(q.normalised)
+        safety = self.safety.assess(q)
+        clock("safety")
         if safety.stops_answer:
             return self._escalated(q, safety)
         if len(q.text) > self.settings.max_question_chars:
             return self._declined(q, self.messages.too_long, "too_long", safety)
-        safety = self.safety.assess_semantic(q, safety)
-        if safety.stops_answer:
-            return self._escalated(q, safety)
-        reminder = "" if safety.escalation else (self.safety.reminder(q.turns_normalised) or "")
+        reminder = "" if safety.escalation else (self.safety.reminder(q.turn_vectors, q.turns_normalised) or "")
 
         # 2. is it something the documents can answer?
         verdict = self.scope.check(q)
+        clock("scope")
         if verdict.kind != IN_SCOPE:
             return self._declined(q, self._notice(verdict.kind), verdict.kind, safety, reminder)
+        if self.answerability.about_unknown_medicine(q.normalised, verdict.unknown_terms):
+            return self._declined(q, self.messages.not_covered, NOT_COVERED, safety, reminder)
 
-        # 3. search and compose
+        # 3. search and compose; say first what the documents do not say
         result = self.searcher.search(q, k)
+        clock("search")
         if not self.is_covered(result):
-            kind = NOT_COVERED if verdict.anchored else OUT_OF_SCOPE
-            return self._declined(q, self._notice(kind), kind, safety, reminder, result.passages)
+            return self._declined(q, self.messages.out_of_scope, OUT_OF_SCOPE, safety, reminder, result.passages)
         body, citations = compose(result, self.index, self.tuning.compose)
+        missing = self.answerability.missing(q.normalised, citations, verdict.unknown_terms)
+        notices = [self.messages.medication_notice] if self.answerability.medication_notice_applies(q.normalised, citations) else []
+        clock("compose")
         return self._reply(
             q.text,
             citations=citations,
             retrieved=result.passages,
-            coverage="answered",
+            coverage="partial" if missing else "answered",
             escalation=safety.escalation,
             warning=safety.warning,
+            support=safety.support,
             reminder=reminder,
+            missing=missing,
             body=body,
-            notices=[self.messages.medication_notice] if verdict.medication else [],
+            notices=notices,
         )
 
     def search(self, question: str, k: int | None = None) -> list[Passage]:
@@ -208,7 +232,8 @@ class Engine:
     # -- building the reply (once) ------------------------------------------------
     def _reply(self, question: str, *, retrieved: Sequence[Passage] = (), **fields: Any) -> Answer:
         """The Answer, with its Markdown rendered from the same fields (retrieval/render.py)."""
-        shown = {name: fields[name] for name in ("escalation", "warning", "support", "reminder", "body", "notices") if name in fields}
+        shown = {name: fields[name] for name in ("escalation", "warning", "support", "reminder", "missing", "body", "notices")
+                 if name in fields}
         text = render.markdown(render.parts(**shown, disclaimer=self.messages.disclaimer))
         return Answer(
             question=question,
@@ -241,6 +266,7 @@ class Engine:
             coverage=reason if reason in (NOT_COVERED, OUT_OF_SCOPE) else None,
             escalation=safety.escalation,
             warning=safety.warning,
+            support=safety.support,
             reminder=reminder,
             notices=[notice],
             reason=reason,

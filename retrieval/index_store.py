@@ -31,7 +31,7 @@ from .errors import IndexUnavailable
 from .models import Chunk
 from .text import split_sentences
 
-SCHEMA = 3
+SCHEMA = 4
 FILES = ("passages.faiss", "passages.json", "units.npy")
 MANIFEST = "manifest.json"
 
@@ -55,9 +55,17 @@ class LoadedIndex:
     unit_vectors: np.ndarray
     units_of_chunk: list[list[int]]
     positions: dict[str, int] = field(default_factory=dict)
+    passage_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), np.float32))
 
     def __post_init__(self) -> None:
         self.positions = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        n = self.faiss_index.ntotal
+        self.passage_vectors = self.faiss_index.reconstruct_n(0, n) if n else np.zeros((0, 384), np.float32)
+
+    @property
+    def documents(self) -> list[dict[str, str]]:
+        """Each document's path, title and one-line summary (what it covers)."""
+        return list(self.manifest.get("documents", []))
 
     def position_of(self, chunk_id: str) -> int:
         return self.positions[chunk_id]
@@ -66,14 +74,18 @@ class LoadedIndex:
         return self.chunks[self.positions[chunk_id]]
 
     def summary(self) -> dict[str, Any]:
-        m = self.manifest
-        return {
-            "passages": m["counts"]["passages"],
-            "documents": m["counts"]["documents"],
-            "model": m["model"]["name"],
-            "built_at": m["built_at"],
-            "corpus_sha256": m["corpus_sha256"][:12],
-        }
+        return index_summary(self.manifest)
+
+
+def index_summary(manifest: dict[str, Any]) -> dict[str, Any]:
+    """What /health says about the index."""
+    return {
+        "passages": manifest["counts"]["passages"],
+        "documents": manifest["counts"]["documents"],
+        "model": manifest["model"]["name"],
+        "built_at": manifest["built_at"],
+        "corpus_sha256": manifest["corpus_sha256"][:12],
+    }
 
 
 @dataclass(frozen=True)
@@ -128,7 +140,7 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
         raise IndexUnavailable(f"no index in {index_dir}/ (run: python -m retrieval build)")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-        manifest["files"], manifest["counts"], manifest["model"]  # noqa: B018 - shape check
+        manifest["files"], manifest["counts"], manifest["model"]
     except (ValueError, KeyError, TypeError) as exc:
         raise IndexUnavailable(
             f"the index manifest {path} is corrupted (run: python -m retrieval build)"
@@ -212,6 +224,7 @@ def build_index(
         **expected_settings(chunker, encoder.info),
         "corpus_sha256": fingerprint,
         "corpus_files": [d.path for d in docs],
+        "documents": [{"path": d.path, "title": d.title, "summary": d.summary} for d in docs],
         "counts": {"documents": len(docs), "passages": len(chunks), "units": len(units)},
         "dim": int(passage_vectors.shape[1]),
         "build_seconds": round(time.perf_counter() - started, 2),

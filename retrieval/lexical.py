@@ -44,6 +44,12 @@ class LexicalIndex:
         )
         self.size = len(chunks)
         self.vocabulary = frozenset(w for text in corpus for w in _WORD.findall(fold(text)))
+        self.stem_vocabulary = frozenset(stem for tokens in _tokenize(corpus) for stem in tokens)
+
+    @staticmethod
+    def stems(text: str) -> list[str]:
+        """The text's words as BM25 sees them: stemmed, without English stopwords."""
+        return _tokenize([text])[0]
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage for the query (zeros when no word matches)."""

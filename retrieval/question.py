@@ -40,6 +40,7 @@ class Question:
     clause_vectors: tuple[np.ndarray, ...]  # one per clause, from the same forward pass as `vector`
     turns: tuple[Turn, ...]  # the conversation so far, oldest first
     turns_normalised: tuple[str, ...]  # each earlier user turn, normalised
+    turn_vectors: tuple[np.ndarray, ...]  # each earlier user turn: its vector, then its clauses' (stacked)
     expanded: str  # `normalised` plus the corpus's words for lay terms (what is embedded)
     vector: np.ndarray  # embedding of `expanded`
     search_text: str  # what search looks for: `expanded`, or the topic so far plus it for a follow-up
@@ -58,6 +59,16 @@ class QuestionReader:
         self.expander = expander
         self.encoder = encoder
 
+    @classmethod
+    def for_corpus(cls, vocabulary: frozenset[str], encoder: Encoder) -> QuestionReader:
+        """The reader the engine uses: data/text_speak.toml, and the lay terms and spelling
+        of data/lay_terms.toml and the corpus vocabulary."""
+        from .lexical import QueryExpander
+        from .settings import DATA_DIR
+
+        expander = QueryExpander.from_file(DATA_DIR / "lay_terms.toml", vocabulary)
+        return cls(Normaliser.from_file(DATA_DIR / "text_speak.toml"), expander, encoder)
+
     def read(self, message: str, history: Any = None) -> Question:
         text = clean_input(message)
         turns = tuple(normalize_history(history))
@@ -67,6 +78,7 @@ class QuestionReader:
         topic_query = search_query(normalised, [Turn("user", t) for t in user_turns])
         search_text = expanded if topic_query == normalised else self.expander.expand(topic_query)
         spans = clause_spans(normalised)  # `expanded` starts with `normalised`: the spans hold in both
+        turn_vectors = tuple(self._stacked(t) for t in user_turns)
         if any(ch.isalnum() for ch in text):
             vector, clause_vectors = self.encoder.encode_with_spans(expanded, spans)
             search_vector = vector if search_text == expanded else self.encoder.encode_with_spans(search_text, ())[0]
@@ -81,11 +93,18 @@ class QuestionReader:
             clause_vectors=tuple(clause_vectors),
             turns=turns,
             turns_normalised=user_turns,
+            turn_vectors=turn_vectors,
             expanded=expanded,
             vector=vector,
             search_text=search_text,
             search_vector=search_vector,
         )
+
+
+    def _stacked(self, normalised: str) -> np.ndarray:
+        """An earlier turn's vector and its clauses' (the encoder's cache usually has them)."""
+        vector, parts = self.encoder.encode_with_spans(self.expander.expand(normalised), clause_spans(normalised))
+        return np.stack([vector, *parts])
 
 
 _EMPTY = np.zeros(0, dtype=np.float32)

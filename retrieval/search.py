@@ -67,8 +67,8 @@ class Searcher:
         self.index = index
         self.lexical = lexical
         self.weights = weights or SearchWeights()
-        n = index.faiss_index.ntotal
-        self._passage_vectors = index.faiss_index.reconstruct_n(0, n) if n else np.zeros((0, 384), np.float32)
+        n = len(index.chunks)
+        self._passage_vectors = index.passage_vectors
         # per chunk: its title's vector and its parent heading's vector (zeros when it has none)
         dim = self._passage_vectors.shape[1]
         self._title_vectors = np.zeros((n, dim), dtype=np.float32)

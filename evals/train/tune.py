@@ -1,11 +1,14 @@
-"""Tune the search fusion weights on a labelled set, and compare with plain RRF.
+"""Fusion weights for search, fitted on training writers only.
 
-    python -m evals tune [--set SET ...] [--check HELD_OUT ...] [--write]
+    python -m evals tune
 
-Features are computed once per question; every weight combination on the grid is
-then scored with numpy. The winner maximises recall@1, then MRR, then recall@5.
-`--write` stores it in retrieval/data/tuning.toml; `--check` reports the chosen
-weights on a held-out set that played no part in choosing them.
+Search's features are computed once per question (retrieval/search.py Searcher.features,
+on the question as the engine reads it); every weight combination on the grid is then
+scored with numpy at once. The winner maximises recall@1, then MRR@10, then recall@5 over
+the training writers' questions (sets/writers.toml). This command only prints the table:
+`python -m evals train` is what writes the weights into retrieval/data/tuning.toml, with the
+encoder they were fitted for (a weight written on its own would break the artefacts' manifest).
+The holdout and sealed writers play no part.
 """
 
 from __future__ import annotations
@@ -18,86 +21,121 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.search import SearchWeights, fuse
-from retrieval.settings import DATA_DIR
+from retrieval.compose import ComposeSettings, compose
+from retrieval.search import SearchWeights
 
-from ..sets import is_relevant, load_set
+from ..sets import text_supports
+from .data import RetrievalPair
 
 GRID = {
-    "lexical": [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
-    "title": [0.0, 0.1, 0.2, 0.3, 0.4, 0.5],
-    "unit": [0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
-    "faq": [0.0, 0.1, 0.2, 0.3, 0.5],
-    "faq_min_similarity": [0.6, 0.7, 0.8],
-    "heading": [0.0, 0.2, 0.4, 0.6],
+    "lexical": (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6),
+    "title": (0.0, 0.1, 0.2, 0.3, 0.4, 0.5),
+    "unit": (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
+    "faq": (0.0, 0.1, 0.2, 0.3, 0.5),
+    "faq_min_similarity": (0.6, 0.7, 0.8),
+    "heading": (0.0, 0.2, 0.4, 0.6),
 }
+LINEAR = ("dense", "lexical", "title", "unit", "heading")
 
 
 @dataclass
-class CaseFeatures:
-    features: dict[str, np.ndarray]
-    relevant: np.ndarray  # bool per candidate
+class FeatureTable:
+    """Every question's candidates and features, padded to one width (-inf where absent)."""
+
+    values: np.ndarray  # questions x candidates x LINEAR
+    title: np.ndarray  # questions x candidates: the FAQ title similarity
+    is_faq: np.ndarray  # questions x candidates
+    relevant: np.ndarray  # questions x candidates, bool
+    present: np.ndarray  # questions x candidates, bool
+
+    def __len__(self) -> int:
+        return len(self.values)
 
 
-def collect(engine, path: Path) -> list[CaseFeatures]:
-    searcher = engine.searcher
-    out = []
-    for case in load_set(path).cases:
-        if not case.relevant:
-            continue
-        question = engine.reader.read(case.question, list(case.history))  # as the engine reads it
+def collect(engine, pairs: list[RetrievalPair]) -> FeatureTable:
+    searcher, chunks = engine.searcher, engine.index.chunks
+    rows = []
+    for pair in pairs:
+        question = engine.reader.read(pair.question)
         candidates, feats = searcher.features(question.search_text, question.search_vector)
-        chunks = [engine.index.chunks[int(i)] for i in candidates]
-        relevant = np.array([is_relevant({"section": c.section, "text": c.text, "chunk_id": c.chunk_id}, case.relevant) for c in chunks])
-        out.append(CaseFeatures(feats, relevant))
-    return out
+        relevant = np.array([chunks[int(i)].chunk_id in pair.relevant for i in candidates])
+        rows.append((feats, relevant))
+    width = max(len(r[1]) for r in rows)
+    n = len(rows)
+    values = np.zeros((n, width, len(LINEAR)), np.float32)
+    title = np.zeros((n, width), np.float32)
+    is_faq = np.zeros((n, width), bool)
+    relevant = np.zeros((n, width), bool)
+    present = np.zeros((n, width), bool)
+    for i, (feats, rel) in enumerate(rows):
+        m = len(rel)
+        values[i, :m] = np.stack([feats[name] for name in LINEAR], axis=1)
+        title[i, :m], is_faq[i, :m], relevant[i, :m], present[i, :m] = feats["title"], feats["is_faq"] > 0, rel, True
+    return FeatureTable(values, title, is_faq, relevant, present)
 
 
-def _ranking_metrics(cases: list[CaseFeatures], scores_of) -> dict[str, float]:
-    """recall@1, recall@5 and MRR@10 when each case's candidates are ranked by scores_of(case)."""
-    r1 = r5 = mrr = 0.0
-    for case in cases:
-        ranked = case.relevant[np.argsort(-scores_of(case), kind="stable")]
-        hits = np.flatnonzero(ranked[:10])
-        r1 += bool(ranked[:1].any())
-        r5 += bool(ranked[:5].any())
-        mrr += 1.0 / (hits[0] + 1) if hits.size else 0.0
-    n = max(1, len(cases))
-    return {"recall@1": r1 / n, "recall@5": r5 / n, "mrr@10": mrr / n}
+def metrics(table: FeatureTable, w: SearchWeights) -> dict[str, float]:
+    """recall@1, recall@5 and MRR@10 of the fused ranking (ties keep candidate order)."""
+    linear = np.array([getattr(w, name) for name in LINEAR], np.float32)
+    fused = table.values @ linear + w.faq * (table.is_faq & (table.title >= w.faq_min_similarity))
+    fused = np.where(table.present, fused, -np.inf)
+    top = np.argsort(-fused, axis=1, kind="stable")[:, :10]
+    hits = np.take_along_axis(table.relevant, top, axis=1)
+    first = np.where(hits.any(axis=1), hits.argmax(axis=1), -1)
+    return {
+        "recall@1": float(hits[:, 0].mean()),
+        "recall@5": float(hits[:, :5].any(axis=1).mean()),
+        "mrr@10": float(np.where(first >= 0, 1.0 / np.maximum(first + 1, 1), 0.0).mean()),
+    }
 
 
-def score(cases: list[CaseFeatures], w: SearchWeights) -> dict[str, float]:
-    return _ranking_metrics(cases, lambda case: fuse(case.features, w))
-
-
-def _rrf_scores(features: dict[str, np.ndarray], k: int = 60) -> np.ndarray:
-    fused = np.zeros_like(features["dense"])
-    for name in ("dense", "lexical"):
-        ranks = np.empty(len(fused))
-        ranks[np.argsort(-features[name], kind="stable")] = np.arange(1, len(fused) + 1)
-        fused += 1.0 / (k + ranks)
-    return fused
-
-
-def rrf(cases: list[CaseFeatures], k: int = 60) -> dict[str, float]:
-    """Plain reciprocal-rank fusion of dense and BM25, for comparison."""
-    return _ranking_metrics(cases, lambda case: _rrf_scores(case.features, k))
-
-
-def search_grid(cases: list[CaseFeatures], base: SearchWeights) -> list[tuple[dict[str, float], SearchWeights]]:
-    results = []
+def fit(table: FeatureTable, base: SearchWeights | None = None) -> tuple[SearchWeights, dict[str, float]]:
+    """The grid point with the best recall@1, then MRR@10, then recall@5."""
+    base = base or SearchWeights()
+    best: tuple[tuple[float, float, float], SearchWeights, dict[str, float]] | None = None
     names = list(GRID)
     for values in itertools.product(*(GRID[n] for n in names)):
-        w = replace(base, **dict(zip(names, values, strict=True)))
-        results.append((score(cases, w), w))
-    results.sort(key=lambda r: (r[0]["recall@1"], r[0]["mrr@10"], r[0]["recall@5"]), reverse=True)
-    return results
+        w = replace(base, dense=1.0, **dict(zip(names, values, strict=True)))
+        m = metrics(table, w)
+        key = (round(m["recall@1"], 6), round(m["mrr@10"], 6), round(m["recall@5"], 6))
+        if best is None or key > best[0]:
+            best = (key, w, m)
+    assert best is not None
+    return best[1], best[2]
 
 
-def write_weights(w: SearchWeights, path: Path) -> None:
-    """Replace the [search] values in tuning.toml, adding keys it does not have yet."""
+COMPOSE_GRID = {
+    "min_relative": (0.7, 0.8, 0.85, 0.9),
+    "passage_weight": (0.2, 0.35, 0.5),
+    "max_sentences": (3, 4),
+    "from_passages": (2, 3),
+}
+
+
+def fit_compose(engine, pairs: list[RetrievalPair], base: ComposeSettings) -> tuple[ComposeSettings, float]:
+    """The compose settings under which most answers hold a phrase the writer copied from the
+    answering passage (answer support), on the training writers' questions."""
+    results = [engine.searcher.search(engine.reader.read(p.question), 5) for p in pairs]
+    best: tuple[float, ComposeSettings] | None = None
+    names = list(COMPOSE_GRID)
+    for values in itertools.product(*(COMPOSE_GRID[n] for n in names)):
+        settings = replace(base, **dict(zip(names, values, strict=True)))
+        support = float(np.mean([text_supports(compose(r, engine.index, settings)[0], p.phrases)
+                                 for r, p in zip(results, pairs, strict=True) if p.phrases]))
+        if best is None or support > best[0]:
+            best = (support, settings)
+    assert best is not None
+    return best[1], best[0]
+
+
+def dense_only(base: SearchWeights) -> SearchWeights:
+    return replace(base, dense=1.0, lexical=0.0, title=0.0, unit=0.0, faq=0.0, heading=0.0)
+
+
+def write_weights(w: SearchWeights | ComposeSettings, path: Path, section: str = "search") -> None:
+    """Replace the [section] values in tuning.toml, adding keys it does not have yet."""
     text = path.read_text(encoding="utf-8")
-    head, sep, rest = text.partition("[search]\n")
+    head, sep, rest = text.partition(f"[{section}]\n")
     body, nxt, tail = rest.partition("\n[")
     for key, value in asdict(w).items():
         line = f"{key} = {value}"
@@ -107,43 +145,18 @@ def write_weights(w: SearchWeights, path: Path) -> None:
     path.write_text(head + sep + body.rstrip() + "\n" + nxt + tail, encoding="utf-8")
 
 
-def _row(name: str, m: dict[str, float]) -> str:
-    return f"| {name} | {m['recall@1']:.3f} | {m['recall@5']:.3f} | {m['mrr@10']:.3f} |"
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evals tune", description=__doc__)
-    parser.add_argument("--set", type=Path, nargs="+", default=[Path("evals/sets/dev.jsonl")])
-    parser.add_argument("--check", type=Path, nargs="*", default=[], help="held-out sets to report, never tuned on")
-    parser.add_argument("--write", action="store_true", help="store the best weights in tuning.toml")
-    args = parser.parse_args(argv)
+    parser = argparse.ArgumentParser(prog="python -m evals tune", description=__doc__.split("\n\n")[0])
+    parser.parse_args(argv)
 
     from retrieval.engine import Engine
 
+    from .data import retrieval_pairs
+
     engine = Engine.load()
-    current = engine.searcher.weights
-    wide = replace(current, candidates=max(current.candidates, 50))
-    engine.searcher.weights = wide
-    cases = [c for path in args.set for c in collect(engine, path)]
-    ranked = search_grid(cases, wide)
-    best_metrics, best = ranked[0]
-    dense_only = replace(wide, lexical=0, title=0, unit=0, faq=0)
-    lexical_only = replace(wide, dense=0, lexical=1, title=0, unit=0, faq=0)
-    print(f"{len(cases)} cases from {' '.join(map(str, args.set))}, {len(ranked)} weight combinations\n")
-    print("| fusion | recall@1 | recall@5 | MRR@10 |\n|---|---|---|---|")
-    print(_row("dense only", score(cases, dense_only)))
-    print(_row("BM25 only", score(cases, lexical_only)))
-    print(_row("plain RRF (k=60)", rrf(cases)))
-    print(_row("current tuning.toml", score(cases, current)))
-    print(_row("best on grid", best_metrics))
-    print(f"\nbest weights: {asdict(best)}")
-    if args.check:
-        held = [c for path in args.check for c in collect(engine, path)]
-        print(f"\nheld-out {' '.join(map(str, args.check))} ({len(held)} cases):")
-        print(_row("current tuning.toml", score(held, current)))
-        print(_row("best on grid", score(held, best)))
-        print(_row("plain RRF (k=60)", rrf(held)))
-    if args.write:
-        write_weights(best, DATA_DIR / "tuning.toml")
-        print(f"\nwrote {DATA_DIR / 'tuning.toml'}")
+    pairs = retrieval_pairs(engine.index.chunks)
+    table = collect(engine, pairs)
+    weights, found = fit(table, engine.searcher.weights)
+    print(f"{len(table)} training questions; dense only {metrics(table, dense_only(weights))}")
+    print(f"best {found}: {asdict(weights)}")
     return 0

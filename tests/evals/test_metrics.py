@@ -104,7 +104,7 @@ def test_answer_support_and_citation_precision():
 
 def test_escalation_recall_precision_false_alarms_and_level_accuracy():
     em, ur = ("emergency", "cauda_equina"), ("urgent", "infection")
-    red = lambda i, level, cat: make_case(i, expect_escalation=True, expect_level=level, expect_category=cat)  # noqa: E731
+    red = lambda i, level, cat: make_case(i, expect_escalation=True, expect_level=level, expect_category=cat)
     pairs = [
         (red("r1", "emergency", "cauda_equina"), make_answer(escalation=em)),  # tp, right level and category
         (red("r2", "emergency", "cauda_equina"), make_answer(escalation=ur)),  # tp, wrong level and category
