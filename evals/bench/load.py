@@ -1,25 +1,24 @@
-"""`POST /api/ask` under load: a real server, 1 to 32 concurrent clients, distinct questions."""
+"""`POST /api/ask` under load: `python app.py` (its worker processes), 1 to 32 concurrent
+clients on keep-alive connections, every question distinct."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ..sets import SETS_DIR, load_set
+from ..sets import load_set, writer_sets
 from .latency import latency_summary
 from .processes import ROOT
 
 PORTS = range(7880, 7890)
-LOAD_SETS = ("retrieval/alder", "retrieval/briar", "retrieval/cypress", "retrieval/dogwood", "scope/maple")  # each asked once
 
 
 def free_port(candidates: Sequence[int] = PORTS) -> int | None:
@@ -45,60 +44,53 @@ class LoadLevel:
     stopped_by_deadline: bool
 
 
-def load_level(
-    post: Callable[[Any, str], int],
-    make_client: Callable[[], Any],
-    questions: Sequence[str],
-    concurrency: int,
-    deadline_s: float,
-) -> LoadLevel:
-    """Send each question once from `concurrency` client threads; stop early at the deadline.
+async def _client(host: str, port: int, questions: list[str], position: list[int], stop_at: float,
+                  latencies: list[float], errors: dict[str, int]) -> None:
+    """One keep-alive connection asking questions until none are left (raw HTTP/1.1: the
+    client's own CPU time stays small beside the server's)."""
+    import orjson
 
-    `post(client, question)` returns the HTTP status; `make_client()` gives one client per thread."""
-    lock = threading.Lock()
-    position = iter(range(len(questions)))
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        while time.perf_counter() < stop_at and position[0] < len(questions):
+            question = questions[position[0]]
+            position[0] += 1
+            body = orjson.dumps({"question": question})
+            started = time.perf_counter()
+            writer.write(b"POST /api/ask HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: %d\r\n\r\n" % (host.encode(), len(body)) + body)
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = int(head.split(b" ", 2)[1])
+            length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                          if line.lower().startswith(b"content-length:"))
+            await reader.readexactly(length)
+            if status == 200:
+                latencies.append((time.perf_counter() - started) * 1000.0)
+            else:
+                errors[f"HTTP {status}"] = errors.get(f"HTTP {status}", 0) + 1
+    except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+        errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+    finally:
+        writer.close()
+
+
+def load_level(url: str, questions: Sequence[str], concurrency: int, deadline_s: float) -> LoadLevel:
+    """Each question once, from `concurrency` keep-alive connections; stop at the deadline."""
+    host, port = url.split("//", 1)[1].split(":")
     latencies: list[float] = []
     errors: dict[str, int] = {}
-    sent = 0
+    position = [0]
+
+    async def run() -> None:
+        stop_at = time.perf_counter() + deadline_s
+        await asyncio.gather(*(_client(host, int(port), list(questions), position, stop_at, latencies, errors)
+                               for _ in range(concurrency)))
+
     started = time.perf_counter()
-    stop_at = started + deadline_s
-    stopped = False
-
-    def worker() -> None:
-        nonlocal sent, stopped
-        client = make_client()
-        try:
-            while True:
-                with lock:
-                    if time.perf_counter() > stop_at:
-                        stopped = True
-                        return
-                    i = next(position, None)
-                    if i is None:
-                        return
-                    sent += 1
-                t0 = time.perf_counter()
-                try:
-                    status = post(client, questions[i])
-                    problem = None if status == 200 else f"HTTP {status}"
-                except Exception as exc:  # count it and go on: the run is bounded anyway
-                    problem = type(exc).__name__
-                elapsed = (time.perf_counter() - t0) * 1000.0
-                with lock:
-                    if problem:
-                        errors[problem] = errors.get(problem, 0) + 1
-                    else:
-                        latencies.append(elapsed)
-        finally:
-            close = getattr(client, "close", None)
-            if close:
-                close()
-
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        for future in [pool.submit(worker) for _ in range(concurrency)]:
-            future.result()
+    asyncio.run(run())
     wall = time.perf_counter() - started
-    return LoadLevel(concurrency, sent, len(latencies), errors, wall, len(latencies) / wall if wall else 0.0, latency_summary(latencies), stopped)
+    return LoadLevel(concurrency, position[0], len(latencies), errors, wall, len(latencies) / wall if wall else 0.0,
+                     latency_summary(latencies), position[0] < len(questions))
 
 
 class Server:
@@ -150,18 +142,16 @@ class Server:
 
 
 def load_questions() -> list[str]:
-    seen, out = set(), []
-    for name in LOAD_SETS:
-        for case in load_set(SETS_DIR / f"{name}.jsonl").cases:
-            if case.question not in seen:
-                seen.add(case.question)
-                out.append(case.question)
-    return out
+    """Distinct questions (every question is asked once, so the encoder's cache never answers)."""
+    seen: dict[str, None] = {}
+    for task in ("retrieval", "scope"):
+        for path in writer_sets(task).values():
+            for case in load_set(path).cases:
+                seen.setdefault(case.question, None)
+    return list(seen)
 
 
 def server_load(levels: dict[int, int], deadline_s: float, out_dir: Path) -> dict[str, Any]:
-    import httpx
-
     port = free_port()
     if port is None:
         return {"skipped": "no free port in 7880-7889"}
@@ -174,14 +164,9 @@ def server_load(levels: dict[int, int], deadline_s: float, out_dir: Path) -> dic
         problem = server.wait_ready()
         if problem:
             return {"skipped": problem}
-
-        def post(client: Any, question: str) -> int:
-            return client.post(f"{server.url}/api/ask", json={"question": question}).status_code
-
         start = 0
         for concurrency, count in levels.items():
             chunk = questions[start : start + count]
             start += count
-            level = load_level(post, lambda: httpx.Client(timeout=30), chunk, concurrency, deadline_s)
-            results.append(asdict(level))
+            results.append(asdict(load_level(server.url, chunk, concurrency, deadline_s)))
     return {"url": f"http://127.0.0.1:{port}/api/ask", "deadline_s": deadline_s, "levels": results}
