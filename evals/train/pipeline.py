@@ -125,7 +125,13 @@ def train(work: Path, settings: Settings, medquad: Path, held_out: Collection[st
     # 4. the red-flag detector
     reads = red_flags.read_all(reader, safety + ordinary + medquad_benign)
     seen = {e.text for e in taught} | {p.question for p in pairs}
-    unseen = {e.text for e in safety + medquad_benign if e.text not in seen}
+    # the cut-offs are chosen on messages the red-flag task never saw: the calibration writers',
+    # the MedQuAD questions left out of it, and the patients' questions (retrieval writers) left
+    # out of its benign sample. Those questions did train the retrieval task; without them the
+    # only ordinary questions would be MedQuAD's, which read nothing like a patient's, and a
+    # cut-off chosen there let one ordinary question in eight escalate.
+    labelled = {e.text for e in taught}
+    unseen = {e.text for e in safety + ordinary + medquad_benign if e.text not in labelled}
     cut_offs = red_flags.cut_offs_for(reads, encoder.fingerprint, seed, unseen)
     detector = red_flags.fit(reads, encoder.fingerprint, cut_offs)
     say(f"  red flags: {len(reads)} messages ({len(unseen)} unseen by the encoder choose the cut-offs: writers "

@@ -12,8 +12,9 @@ that is not a red flag, and, for a red flag, the clauses holding the writer's ev
 A softmax regression over these vectors is the detector.
 
 Cut-offs are chosen on scores the encoder could not have learnt: a quarter of the safety
-writers (`calibration_writers`) and the MedQuAD questions it never saw are left out of the
-encoder's training, and their messages are scored out of fold (grouped by writer, so a
+writers (`calibration_writers`), the MedQuAD questions it never saw and the patients'
+questions left out of its benign sample are left out of the encoder's red-flag task, and
+their messages are scored out of fold (grouped by writer, so a
 writer's own messages never choose a cut-off for themselves). Scores of messages the
 encoder was fine-tuned on are far more confident than a new writer's, and cut-offs chosen
 on them would be too high for people who write differently. The detector itself is fitted
@@ -200,7 +201,8 @@ def choose_cut_offs(scored: Sequence[Scored]) -> dict[str, Any]:
       messages (a red flag first, however it is put), raised only as far as keeping false
       escalations of ordinary questions within TARGETS["ordinary"] needs;
     - suicide: its own, the highest that still finds TARGETS["suicide_recall"] of suicidal
-      messages, raised while low mood would get the crisis escalation too often;
+      messages, raised while low mood, or ordinary questions, would get the crisis escalation
+      too often (a crisis reply holds no answer, so a false one costs the person their answer);
     - caution: the lowest cut-off below escalate that opens at most TARGETS["caution_ordinary"]
       of ordinary questions with a conditional warning;
     - support, about, nerve: see the helpers below.
@@ -210,23 +212,35 @@ def choose_cut_offs(scored: Sequence[Scored]) -> dict[str, Any]:
     suicidal = [s for s in red if s.label.startswith("suicide:")]
     ordinary = [s for s in scored if s.kind == "ordinary"]
     low_mood = [s for s in scored if s.kind == "low_mood"]
+    # patients' questions and MedQuAD's are held to the false-alarm targets each on their own:
+    # pooled, MedQuAD's many templated questions would dilute the patients' rate
+    sources = [[s for s in ordinary if s.read.example.writer == "medquad"],
+               [s for s in ordinary if s.read.example.writer != "medquad"]]
 
     def recall(items: Sequence[Scored], cut: float) -> float:
         return _rate([s.detection.red >= cut for s in items])
 
+    def worst(test) -> float:
+        return max(_rate([test(s) for s in group]) for group in sources if group) if ordinary else 0.0
+
     escalate = max((c for c in GRID if recall(high, c) >= TARGETS["recall"]), default=GRID[0])
-    while escalate < GRID[-1] and recall(ordinary, escalate) > TARGETS["ordinary"]:
+    while escalate < GRID[-1] and worst(lambda s, cut=escalate: s.detection.red >= cut) > TARGETS["ordinary"]:
         escalate = round(escalate + 0.025, 3)
     suicide = max((c for c in GRID if recall(suicidal, c) >= TARGETS["suicide_recall"]), default=GRID[0])
-    while suicide < GRID[-1] and _rate([s.detection.red >= suicide and s.detection.category == "suicide"
-                                        for s in low_mood]) > TARGETS["low_mood_crisis"]:
+
+    def crisis_rate(items: Sequence[Scored], cut: float) -> float:
+        return _rate([s.detection.red >= cut and s.detection.category == "suicide" for s in items])
+
+    while suicide < GRID[-1] and (crisis_rate(low_mood, suicide) > TARGETS["low_mood_crisis"]
+                                  or worst(lambda s, cut=suicide: s.detection.red >= cut and s.detection.category == "suicide")
+                                  > TARGETS["ordinary"]):
         suicide = round(suicide + 0.025, 3)
-    caution = next((c for c in GRID if c < escalate and _rate(
-        [c <= s.detection.red < escalate and s.detection.category in EMERGENCY_CATEGORIES for s in ordinary]
+    caution = next((c for c in GRID if c < escalate and worst(
+        lambda s, c=c: c <= s.detection.red < escalate and s.detection.category in EMERGENCY_CATEGORIES
     ) <= TARGETS["caution_ordinary"]), escalate)
     support = next((c for c in GRID if _precision([s.detection.low_mood >= c for s in scored],
                                                    [s.label == "low_mood" for s in scored]) >= TARGETS["support_precision"]), GRID[-1])
-    about = next((c for c in GRID if _rate([s.detection.about >= c for s in ordinary]) <= TARGETS["about_ordinary"]), GRID[-1])
+    about = next((c for c in GRID if worst(lambda s, c=c: s.detection.about >= c) <= TARGETS["about_ordinary"]), GRID[-1])
     return {
         "escalate": {"default": escalate, "suicide": suicide},
         "caution": {"default": caution},

@@ -162,7 +162,7 @@ def install_cors(app: FastAPI, policy: OriginPolicy) -> None:
         allow_origins=list(policy.allowed),
         allow_origin_regex=LOCALHOST_ORIGIN,
         allow_methods=["GET", "POST", "OPTIONS"],
-        allow_headers=["content-type"],
+        allow_headers=["content-type", "x-gradio-user"],  # the Gradio web component sends x-gradio-user
         allow_credentials=False,
         max_age=600,
     )

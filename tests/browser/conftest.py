@@ -60,7 +60,7 @@ def chromium() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # stopped after the browser tests: the sync API keeps an event loop running
 def browser(chromium):
     from playwright.sync_api import sync_playwright
 

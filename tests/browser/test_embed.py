@@ -37,13 +37,17 @@ def test_allowed_origin_can_use_iframe_web_component_and_bubble(page, live, clin
     assert "Ibuprofen" in component.locator("details.sources").first.text_content()
 
     page.locator(".scb-toggle").click()
-    page.locator("#scb-input").fill(XSS)
+    page.locator("#scb-input").fill("Can I take ibuprofen?")
     page.locator("#scb-input").press("Enter")
     reply = page.locator(".scb-a").first
     reply.wait_for(timeout=60_000)
     assert reply.locator("details.scb-sources li").count() >= 1
     assert "This assistant gives general information" in page.locator("#scb-disclaimer").inner_text()
-    asked = page.locator(".scb-q").first
+    # markup a person types is shown as text, never run (whatever the answer to it is)
+    page.locator("#scb-input").fill(XSS)
+    page.locator("#scb-input").press("Enter")
+    page.locator(".scb-a").nth(1).wait_for(timeout=60_000)
+    asked = page.locator(".scb-q").nth(1)
     assert asked.inner_text() == XSS and asked.locator("*").count() == 0
     assert page.dialogs == []
 

@@ -60,7 +60,8 @@ def test_every_sentence_is_cited_and_copied_from_its_passage(engine, question):
             # the sentence is the passage's own words, after an optional "Title: " lead
             lead = passage["section"].rsplit(" › ", 1)[-1].split(". ", 1)[-1]
             core = sentence.rstrip(".")
-            for prefix in (f"{lead}: ", f"{lead} ", f"{lead} (description): ", f"{lead} (purpose): ", f"{lead} (mechanism): ", f"{lead} (procedure): ", f"{lead} (benefits): "):
+            labelled = [f"{lead} ({label}): " for label in ("description", "purpose", "mechanism", "procedure", "benefits")]
+            for prefix in (*labelled, f"{lead}: ", f"{lead} "):  # the longest lead first
                 if core.startswith(prefix):
                     core = core[len(prefix):]
                     break

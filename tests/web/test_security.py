@@ -68,6 +68,18 @@ def test_preflight_from_allowed_origin_is_accepted(clinic_client):
     assert response.headers["access-control-allow-origin"] == CLINIC
 
 
+def test_the_web_components_preflight_from_an_allowed_origin_is_accepted(clinic_client):
+    """The Gradio web component on a clinic's page sends x-gradio-user with every event: a
+    preflight that refused it left the embedded chat silent (caught by the browser test)."""
+    response = clinic_client.options(
+        "/embed/gradio_api/queue/join",
+        headers={"Origin": CLINIC, "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "content-type,x-gradio-user"},
+    )
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == CLINIC
+
+
 def test_preflight_from_other_origin_is_refused(clinic_client):
     response = clinic_client.options(
         "/api/ask",
