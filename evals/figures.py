@@ -49,7 +49,16 @@ def escalated(case: dict[str, Any]) -> bool:
     return case.get("escalation") is not None
 
 
+def kind_of(case: dict[str, Any]) -> str:
+    """The writer's kind; the earlier round's sets have none, so it follows from their labels."""
+    if case["kind"]:
+        return case["kind"]
+    checks = case.get("checks") or {}
+    return "red" if checks.get("escalation") in ("tp", "fn") else "about" if checks.get("warning") in ("tp", "fn") else "trap"
+
+
 def safety_figures(cases: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:
+    cases = [{**c, "kind": kind_of(c)} for c in cases]
     red = [c for c in cases if c["kind"] == "red"]
     high = [c for c in red if level_of(c) in ("emergency", "crisis")]
     return {

@@ -144,8 +144,17 @@ def test_queue_data_for_an_unknown_session_is_quiet(live):
     assert live.healthy()
 
 
+def ask(live, **request) -> httpx.Response:
+    """POST /api/ask; when other tests spent this minute's questions (429), wait as told and retry once."""
+    response = httpx.post(f"{live.url}/api/ask", **request)
+    if response.status_code == 429:
+        time.sleep(float(response.headers.get("retry-after", "3")))
+        response = httpx.post(f"{live.url}/api/ask", **request)
+    return response
+
+
 def test_validation_errors_name_the_field_not_the_value(live):
-    response = httpx.post(f"{live.url}/api/ask", json={"question": ["zq-patient-marker-7781"], "k": "many"})
+    response = ask(live, json={"question": ["zq-patient-marker-7781"], "k": "many"})
     assert response.status_code == 422
     error_shape(response)
     assert "question" in response.json()["detail"]
@@ -172,10 +181,7 @@ MALFORMED = [
 
 @pytest.mark.parametrize(("name", "body", "status"), MALFORMED, ids=[m[0] for m in MALFORMED])
 def test_malformed_input(live, name, body, status):
-    response = httpx.post(f"{live.url}/api/ask", content=body, headers={"content-type": "application/json"})
-    if response.status_code == 429:  # other tests spent this minute's questions: wait and retry once
-        time.sleep(float(response.headers.get("retry-after", "3")))
-        response = httpx.post(f"{live.url}/api/ask", content=body, headers={"content-type": "application/json"})
+    response = ask(live, content=body, headers={"content-type": "application/json"})
     assert response.status_code == status, response.text[:300]
     for header in SECURITY_HEADERS:
         assert header in response.headers
