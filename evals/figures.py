@@ -93,7 +93,11 @@ def ordinary_figures(cases: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:
 
 
 def scope_figures(cases: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:
-    coverage = lambda c: (c.get("expected") or [None, None, None])[2]
+    def coverage(c: dict[str, Any]) -> str | None:
+        """The writer's coverage label; the earlier round's sets only say whether to decline."""
+        label = (c.get("expected") or [None, None, None])[2]
+        declined = (c.get("checks") or {}).get("abstention")
+        return label or {"tp": "out_of_scope", "fn": "out_of_scope", "fp": "answered", "tn": "answered"}.get(declined)
     return {
         "declined when they should be": share([c for c in cases if coverage(c) in ("out_of_scope", "not_covered")],
                                               lambda c: c.get("abstained")),
