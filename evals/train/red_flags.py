@@ -221,19 +221,17 @@ def choose_cut_offs(scored: Sequence[Scored]) -> dict[str, Any]:
         return _rate([s.detection.red >= cut for s in items])
 
     def worst(test) -> float:
-        return max(_rate([test(s) for s in group]) for group in sources if group) if ordinary else 0.0
+        return max((_rate([test(s) for s in group]) for group in sources if group), default=0.0)
+
+    def crisis(s: Scored, cut: float) -> bool:
+        return s.detection.red >= cut and s.detection.category == "suicide"
 
     escalate = max((c for c in GRID if recall(high, c) >= TARGETS["recall"]), default=GRID[0])
     while escalate < GRID[-1] and worst(lambda s, cut=escalate: s.detection.red >= cut) > TARGETS["ordinary"]:
         escalate = round(escalate + 0.025, 3)
     suicide = max((c for c in GRID if recall(suicidal, c) >= TARGETS["suicide_recall"]), default=GRID[0])
-
-    def crisis_rate(items: Sequence[Scored], cut: float) -> float:
-        return _rate([s.detection.red >= cut and s.detection.category == "suicide" for s in items])
-
-    while suicide < GRID[-1] and (crisis_rate(low_mood, suicide) > TARGETS["low_mood_crisis"]
-                                  or worst(lambda s, cut=suicide: s.detection.red >= cut and s.detection.category == "suicide")
-                                  > TARGETS["ordinary"]):
+    while suicide < GRID[-1] and (_rate([crisis(s, suicide) for s in low_mood]) > TARGETS["low_mood_crisis"]
+                                  or worst(lambda s, cut=suicide: crisis(s, cut)) > TARGETS["ordinary"]):
         suicide = round(suicide + 0.025, 3)
     caution = next((c for c in GRID if c < escalate and worst(
         lambda s, c=c: c <= s.detection.red < escalate and s.detection.category in EMERGENCY_CATEGORIES
